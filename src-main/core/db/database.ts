@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { UserError } from '../errors.js';
+import { loadMigrations, type Migration } from './migrations.js';
+
+export type Db = Database.Database;
+
+export interface OpenOptions {
+  /** Open an existing database only; never create or migrate (for read-only commands). */
+  readonly?: boolean;
+  migrations?: Migration[];
+}
+
+/**
+ * Opens (creating if needed) a PIE Audit database and brings its schema up to date.
+ *
+ * - WAL journal, so readers never block the writer and a crash loses no committed
+ *   transaction; synchronous=FULL so a label acknowledged to the UI has been fsynced
+ *   (NORMAL would let a power cut drop the last commits).
+ * - Foreign keys on.
+ * - All pending migrations run in one transaction, tracked by user_version; a
+ *   database written by a newer PIE Audit is refused untouched. Before migrating a
+ *   database that already holds data, the file is copied to a dated backup.
+ */
+export function openDatabase(file: string, options: OpenOptions = {}): Db {
+  const migrations = options.migrations ?? loadMigrations();
+  const latest = migrations.length;
+  const exists = fs.existsSync(file);
+  if (options.readonly && !exists) throw new UserError(`${file}: no such database`);
+  if (exists) checkHeader(file);
+  else fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+
+  let db: Db;
+  try {
+    db = new Database(file, { fileMustExist: exists, readonly: options.readonly ?? false });
+  } catch (error) {
+    throw new UserError(`${file}: cannot open database (${(error as Error).message})`);
+  }
+  try {
+    // Read user_version before any pragma that writes (journal_mode=WAL does).
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > latest) {
+      throw new UserError(
+        `${file}: written by a newer PIE Audit (schema ${version}, this version knows up to ${latest}); refusing to open it`,
+      );
+    }
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      if (version < latest) {
+        if (version > 0) backupBeforeMigration(db, file, version);
+        migrate(db, migrations, version);
+      }
+    } else if (version < latest) {
+      throw new UserError(`${file}: schema ${version} is older than ${latest}; open it once read-write to upgrade`);
+    }
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
+function migrate(db: Db, migrations: Migration[], from: number): void {
+  db.transaction(() => {
+    for (const m of migrations.slice(from)) {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    }
+  })();
+}
+
+function backupBeforeMigration(db: Db, file: string, version: number): void {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const target = `${file}.v${version}-${stamp}.bak`;
+  // VACUUM INTO writes a consistent copy even with a WAL pending.
+  db.prepare('VACUUM INTO ?').run(target);
+}
+
+/** Refuses files that are not SQLite databases before better-sqlite3 touches them. */
+function checkHeader(file: string): void {
+  const stat = fs.statSync(file);
+  if (stat.size === 0) return; // an empty file is a new database to SQLite
+  const fd = fs.openSync(file, 'r');
+  try {
+    const header = Buffer.alloc(16);
+    fs.readSync(fd, header, 0, 16, 0);
+    if (header.toString('latin1') !== 'SQLite format 3\0') {
+      throw new UserError(`${file}: not a SQLite database`);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The current time as stored in the database (ISO 8601, UTC). */
+export function nowIso(): string {
+  return new Date().toISOString();
+}
