@@ -1,0 +1,63 @@
+/**
+ * electron-vite build of the three parts, with explicit entries (this repository does
+ * not use electron-vite's src/main, src/preload, src/renderer layout):
+ *
+ * - main:     src-main/app/main.ts    -> out/main/index.js (ESM; package.json "main").
+ *             Dependencies (better-sqlite3, sharp, tfjs, zod, ...) stay external.
+ * - preload:  src-main/app/preload.ts -> out/preload/preload.cjs. CommonJS on purpose:
+ *             a sandboxed renderer cannot load an ESM preload, and this package is
+ *             "type": "module", so the file must end in .cjs.
+ * - renderer: src-renderer/index.html -> out/renderer, with relative asset URLs
+ *             (base './') so the same files work under Electron's app:// scheme and
+ *             under the browser-mode server at /.
+ *
+ * Building needs no Electron binary (electron-vite reads only electron's package.json).
+ */
+import path from 'node:path';
+import { defineConfig } from 'electron-vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+const root = import.meta.dirname;
+const at = (...parts: string[]): string => path.resolve(root, ...parts);
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: at('out', 'main'),
+      externalizeDeps: true,
+      sourcemap: true,
+      rolldownOptions: {
+        input: { index: at('src-main', 'app', 'main.ts') },
+        external: ['better-sqlite3', 'sharp', /^@tensorflow\//],
+      },
+    },
+  },
+  preload: {
+    build: {
+      outDir: at('out', 'preload'),
+      // The preload imports only `electron` (external); nothing else may be bundled
+      // into it, since a sandboxed preload can require only a few built-in modules.
+      externalizeDeps: false,
+      rolldownOptions: {
+        input: { preload: at('src-main', 'app', 'preload.ts') },
+        output: {
+          format: 'cjs',
+          entryFileNames: '[name].cjs',
+          chunkFileNames: '[name]-[hash].cjs',
+        },
+      },
+    },
+  },
+  renderer: {
+    root: at('src-renderer'),
+    base: './',
+    plugins: [svelte({ compilerOptions: { runes: true } })],
+    build: {
+      outDir: at('out', 'renderer'),
+      emptyOutDir: true,
+      rolldownOptions: {
+        input: at('src-renderer', 'index.html'),
+      },
+    },
+  },
+});

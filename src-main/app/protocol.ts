@@ -1,0 +1,35 @@
+/**
+ * Serves the built renderer on app://renderer/ instead of file://, so the page has a
+ * real origin ('self' in the CSP means exactly these files) and every response carries
+ * the same Content-Security-Policy header as browser mode. Paths are confined to the
+ * renderer folder by the server's resolveStatic (no .., no encoded escapes).
+ */
+import fs from 'node:fs/promises';
+import { protocol } from 'electron';
+import { CONTENT_SECURITY_POLICY } from '../server/server.js';
+import { contentType, resolveStatic } from '../server/static-files.js';
+import { APP_SCHEME, RENDERER_HOST } from './channels.js';
+
+/**
+ * Must run before app 'ready'. Electron honours only one call of
+ * registerSchemesAsPrivileged, so any future scheme (e.g. for images) belongs here too.
+ */
+export function registerPrivilegedSchemes(): void {
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
+  ]);
+}
+
+export function serveRenderer(rendererDir: string): void {
+  protocol.handle(APP_SCHEME, async (request) => {
+    const url = new URL(request.url);
+    const headers = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' };
+    if (url.host !== RENDERER_HOST || (request.method !== 'GET' && request.method !== 'HEAD')) {
+      return new Response('not found', { status: 404, headers });
+    }
+    const file = resolveStatic(rendererDir, url.pathname);
+    if (!file) return new Response('not found', { status: 404, headers });
+    const body = request.method === 'HEAD' ? null : await fs.readFile(file);
+    return new Response(body, { status: 200, headers: { ...headers, 'Content-Type': contentType(file) } });
+  });
+}

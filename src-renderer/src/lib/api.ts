@@ -1,0 +1,98 @@
+/**
+ * The renderer's typed API client. The same calls work in Electron (through the
+ * preload's window.pieAudit) and in a browser (POST /api/<method> with the session
+ * cookie, events over EventSource); components never know which.
+ */
+import type {
+  ApiEvent,
+  ApiFailure,
+  ApiMethod,
+  ApiRequest,
+  ApiResponse,
+  DatasetSummaryDto,
+} from '../../../src-main/core/api/contract.ts';
+import { electronBridge, type BridgeResult } from './bridge.ts';
+
+export type { ApiEvent, ApiMethod, ApiRequest, ApiResponse, DatasetSummaryDto };
+export type AppInfo = ApiResponse<'app.info'>;
+
+/** A failed call: the server's one-line reason as the message. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+  constructor(
+    message: string,
+    readonly kind: ApiFailure['kind'] | 'network',
+  ) {
+    super(message);
+  }
+}
+
+export async function call<M extends ApiMethod>(method: M, request: ApiRequest<M>): Promise<ApiResponse<M>> {
+  const bridge = electronBridge();
+  const result = bridge ? await bridge.call(method, request) : await callHttp(method, request);
+  if (!result.ok) throw new ApiError(result.failure.error, result.failure.kind);
+  // The carriers validated the request; the response comes from our own service.
+  return result.value as ApiResponse<M>;
+}
+
+async function callHttp(method: ApiMethod, request: unknown): Promise<BridgeResult> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/${method}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      credentials: 'same-origin',
+      body: JSON.stringify(request ?? {}),
+    });
+  } catch {
+    throw new ApiError('cannot reach the PIE Audit server (is pie-audit serve still running?)', 'network');
+  }
+  const body = await readJson(response);
+  if (response.ok && body && 'value' in body) return { ok: true, value: body.value };
+  const reason = body && typeof body.error === 'string' ? body.error : `HTTP ${response.status} ${response.statusText}`.trim();
+  const kind = body?.kind === 'bad-request' || body?.kind === 'internal' ? body.kind : 'internal';
+  return { ok: false, failure: { error: reason, kind } };
+}
+
+async function readJson(response: Response): Promise<Record<string, unknown> | undefined> {
+  try {
+    const value: unknown = await response.json();
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+type Listener = (event: ApiEvent) => void;
+const listeners = new Set<Listener>();
+let source: EventSource | undefined;
+
+/** Subscribes to progress and change events; returns the unsubscribe function. */
+export function onEvent(listener: Listener): () => void {
+  const bridge = electronBridge();
+  if (bridge) return bridge.onEvent(listener);
+  listeners.add(listener);
+  source ??= openEventSource();
+  return () => {
+    listeners.delete(listener);
+    if (listeners.size === 0 && source) {
+      source.close();
+      source = undefined;
+    }
+  };
+}
+
+function openEventSource(): EventSource {
+  const es = new EventSource('/api/events');
+  es.onmessage = (message: MessageEvent<string>) => {
+    let event: ApiEvent;
+    try {
+      event = JSON.parse(message.data) as ApiEvent;
+    } catch {
+      return;
+    }
+    if (!event || typeof event.type !== 'string') return;
+    for (const listener of listeners) listener(event);
+  };
+  return es;
+}

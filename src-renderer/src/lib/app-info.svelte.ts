@@ -1,0 +1,20 @@
+import { call, type AppInfo } from './api.ts';
+
+/** Version, database and carrier, from app.info (loaded once). */
+export class AppInfoState {
+  info = $state<AppInfo | null>(null);
+  error = $state<string | null>(null);
+
+  async load(): Promise<void> {
+    try {
+      this.info = await call('app.info', {});
+      this.error = null;
+    } catch (error) {
+      this.error = messageOf(error);
+    }
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,22 @@
+/**
+ * What the Electron preload exposes as window.pieAudit (src-main/app/preload.ts).
+ * In a browser the property is absent and the HTTP carrier is used instead.
+ */
+import type { ApiEvent, ApiFailure } from '../../../src-main/core/api/contract.ts';
+
+export type BridgeResult = { ok: true; value: unknown } | { ok: false; failure: ApiFailure };
+
+export interface PieAuditBridge {
+  call(method: string, payload: unknown): Promise<BridgeResult>;
+  onEvent(listener: (event: ApiEvent) => void): () => void;
+}
+
+declare global {
+  interface Window {
+    pieAudit?: PieAuditBridge;
+  }
+}
+
+export function electronBridge(): PieAuditBridge | undefined {
+  return typeof window === 'undefined' ? undefined : window.pieAudit;
+}

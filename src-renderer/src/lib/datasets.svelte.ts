@@ -1,0 +1,71 @@
+import { call, type ApiEvent, type DatasetSummaryDto } from './api.ts';
+import { messageOf } from './app-info.svelte.ts';
+
+export interface DownloadProgress {
+  file: string;
+  received: number;
+  total?: number;
+}
+
+/** The dataset list and the one-click Fashion-MNIST import. */
+export class DatasetsState {
+  items = $state<DatasetSummaryDto[]>([]);
+  loaded = $state(false);
+  loadError = $state<string | null>(null);
+  adding = $state(false);
+  addError = $state<string | null>(null);
+  progress = $state<DownloadProgress | null>(null);
+  hasFashionMnist = $derived(this.items.some((d) => d.kind === 'fashion-mnist'));
+
+  #refreshing: Promise<void> | null = null;
+  #refreshAgain = false;
+
+  /** Reloads the list; calls that arrive during a reload are folded into one more. */
+  refresh(): Promise<void> {
+    if (this.#refreshing) {
+      this.#refreshAgain = true;
+      return this.#refreshing;
+    }
+    this.#refreshing = (async () => {
+      do {
+        this.#refreshAgain = false;
+        try {
+          this.items = await call('datasets.list', {});
+          this.loadError = null;
+        } catch (error) {
+          this.loadError = messageOf(error);
+        }
+      } while (this.#refreshAgain);
+      this.loaded = true;
+      this.#refreshing = null;
+    })();
+    return this.#refreshing;
+  }
+
+  async addFashionMnist(): Promise<void> {
+    if (this.adding) return;
+    this.adding = true;
+    this.addError = null;
+    this.progress = null;
+    try {
+      await call('datasets.addKnown', { kind: 'fashion-mnist' });
+      await this.refresh();
+    } catch (error) {
+      this.addError = messageOf(error);
+    } finally {
+      this.adding = false;
+      this.progress = null;
+    }
+  }
+
+  dismissAddError(): void {
+    this.addError = null;
+  }
+
+  handleEvent(event: ApiEvent): void {
+    if (event.type === 'datasets.changed') void this.refresh();
+    else if (event.type === 'download.progress' && this.adding) {
+      this.progress = { file: event.file, received: event.received, total: event.total };
+    }
+  }
+}

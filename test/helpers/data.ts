@@ -1,0 +1,69 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+
+export function tempDir(prefix = 'pie-audit-test-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** An IDX file: magic (0, 0, 0x08, rank), big-endian dims, data. */
+export function idxBuffer(dims: number[], data: Uint8Array, type = 0x08): Buffer {
+  const header = Buffer.alloc(4 + 4 * dims.length);
+  header[2] = type;
+  header[3] = dims.length;
+  dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+  return Buffer.concat([header, Buffer.from(data)]);
+}
+
+/** Deterministic small images: pixel (i, p) = (i * 31 + p * 7) mod 256. */
+export function syntheticImages(count: number, side: number): Uint8Array {
+  const data = new Uint8Array(count * side * side);
+  for (let i = 0; i < count; i++) for (let p = 0; p < side * side; p++) data[i * side * side + p] = (i * 31 + p * 7) % 256;
+  return data;
+}
+
+export function syntheticLabels(count: number, classes: number): Uint8Array {
+  return Uint8Array.from({ length: count }, (_, i) => i % classes);
+}
+
+/** Writes a gzipped IDX image/label pair and returns their paths. */
+export function writeIdxPair(
+  dir: string,
+  prefix: string,
+  count: number,
+  { side = 8, classes = 10, gzip = true }: { side?: number; classes?: number; gzip?: boolean } = {},
+): { images: string; labels: string } {
+  const ext = gzip ? '.gz' : '';
+  const images = path.join(dir, `${prefix}-images-idx3-ubyte${ext}`);
+  const labels = path.join(dir, `${prefix}-labels-idx1-ubyte${ext}`);
+  const img = idxBuffer([count, side, side], syntheticImages(count, side));
+  const lab = idxBuffer([count], syntheticLabels(count, classes));
+  fs.writeFileSync(images, gzip ? zlib.gzipSync(img) : img);
+  fs.writeFileSync(labels, gzip ? zlib.gzipSync(lab) : lab);
+  return { images, labels };
+}
+
+/** The four files of an MNIST-like dataset, small, under their official names. */
+export function writeMnistLikeFolder(dir: string, train = 60, test = 20): void {
+  writeIdxPair(dir, 'train', train, { side: 28 });
+  writeIdxPair(dir, 't10k', test, { side: 28 });
+}
+
+export function sha256File(file: string): string {
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/**
+ * The state of a database file as the next reader would see it: the main file's
+ * bytes plus whether a WAL is left over. Equal snapshots mean nothing changed.
+ */
+export function dbSnapshot(file: string): string {
+  const wal = `${file}-wal`;
+  const walBytes = fs.existsSync(wal) ? fs.statSync(wal).size : 0;
+  return `${sha256File(file)}:${walBytes}`;
+}
+
+export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+export const hasFashionMnist = fs.existsSync(path.join(FASHION_MNIST_DIR, 't10k-images-idx3-ubyte.gz'));
