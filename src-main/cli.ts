@@ -3,6 +3,7 @@ import { UserError, errorMessage } from './core/errors.js';
 import { registerDatasetCommands } from './cli/datasets.js';
 import { registerDbCommands } from './cli/db.js';
 import { registerServeCommand } from './cli/serve.js';
+import { registerTrainCommand } from './cli/train.js';
 import type { GlobalOptions } from './cli/context.js';
 import { APP_VERSION } from './core/version.js';
 
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   registerDatasetCommands(program, globals);
   registerDbCommands(program, globals);
+  registerTrainCommand(program, globals);
   registerServeCommand(program, globals);
   for (const command of program.commands) applyExitOverride(command);
 

@@ -1,0 +1,154 @@
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { UserError } from '../core/errors.js';
+import type { PopulationEvent } from '../core/population/runner.js';
+import { trainPopulation } from '../core/population/train.js';
+import type { PresetName, QuantizeMethod } from '../core/population/presets.js';
+import { BACKENDS, type BackendName } from '../core/training/backend.js';
+import type { Arch } from '../core/training/network.js';
+import { databasePath, withDatabase, type GlobalOptions } from './context.js';
+
+interface TrainFlags {
+  dataset?: string;
+  preset: string;
+  models?: string;
+  sparsities?: string;
+  quantize?: string;
+  epochs?: string;
+  arch?: string;
+  workers?: string;
+  trainLimit?: string;
+  seed?: string;
+  backend?: string;
+  batchSize?: string;
+  resume?: boolean;
+  experiment?: string;
+}
+
+function integer(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UserError(`${name} must be a non-negative integer, not '${value}'`);
+  return Number(value);
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new UserError(`${name} must be one of ${allowed.join(', ')}, not '${value}'`);
+  return value as T;
+}
+
+function list<T>(name: string, value: string | undefined, parse: (item: string) => T): T[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+  if (value.trim() === '' || value.trim() === 'none') return [];
+  if (items.length === 0) throw new UserError(`${name} is empty`);
+  return items.map(parse);
+}
+
+export function registerTrainCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('train')
+    .description('train a population of models: dense, magnitude-pruned and quantized')
+    .option('--dataset <name>', 'dataset to train on (see: pie-audit datasets list)')
+    .option('--preset <preset>', 'smoke | quick | paper', 'quick')
+    .option('--models <k>', 'models per variant')
+    .option('--sparsities <list>', 'pruning targets, e.g. 0,0.5,0.9 (0 = dense, always included)')
+    .option('--quantize <list>', 'post-training quantized variants: fp16,int8 (or none)')
+    .option('--epochs <n>', 'training epochs')
+    .option('--arch <arch>', 'mlp (LeNet-300-100) | cnn (LeNet-5 style)')
+    .option('--workers <n>', 'worker threads (default: the number of cores)')
+    .option('--train-limit <n>', 'train on the first N training images')
+    .option('--seed <s>', 'base seed')
+    .option('--backend <name>', 'tfjs-node | wasm | cpu (default: the best that loads)')
+    .option('--batch-size <n>', 'batch size')
+    .option('--resume', 'finish the newest interrupted run (finished models are kept)')
+    .option('--experiment <id>', 'with --resume: the experiment to finish')
+    .action(async (flags: TrainFlags) => {
+      const preset = oneOf('--preset', flags.preset, ['smoke', 'quick', 'paper'] as const) as PresetName;
+      const overrides = {
+        models: integer('--models', flags.models),
+        sparsities: list('--sparsities', flags.sparsities, (s) => {
+          const v = Number(s);
+          if (!Number.isFinite(v) || v < 0 || v >= 1) throw new UserError(`--sparsities: '${s}' is not a sparsity in [0, 1)`);
+          return v;
+        }),
+        quantize: list('--quantize', flags.quantize, (s) => oneOf('--quantize', s, ['fp16', 'int8'] as const) as QuantizeMethod),
+        epochs: integer('--epochs', flags.epochs),
+        arch: oneOf('--arch', flags.arch, ['mlp', 'cnn'] as const) as Arch | undefined,
+        trainLimit: integer('--train-limit', flags.trainLimit),
+        seed: integer('--seed', flags.seed),
+        backend: oneOf('--backend', flags.backend, BACKENDS) as BackendName | undefined,
+        batchSize: integer('--batch-size', flags.batchSize),
+      };
+      const workers = integer('--workers', flags.workers);
+      if (workers === 0) throw new UserError('--workers must be at least 1');
+      const file = databasePath(globals());
+      const reporter = progressReporter();
+      const controller = new AbortController();
+      const interrupt = (): void => {
+        process.stderr.write('\ninterrupted: stopping; finished models are kept (resume with pie-audit train --resume)\n');
+        controller.abort();
+      };
+      process.once('SIGINT', interrupt);
+      process.once('SIGTERM', interrupt);
+      try {
+        const outcome = await withDatabase(globals(), (db) =>
+          trainPopulation(db, file, { dataset: flags.dataset, preset, overrides, resume: flags.resume, experimentId: integer('--experiment', flags.experiment), workers }, reporter.onEvent, controller.signal),
+        );
+        reporter.stop();
+        const c = outcome.config;
+        console.log(
+          `experiment ${outcome.experimentId}: ${outcome.done} models trained in ${outcome.seconds.toFixed(1)} s on ${outcome.backend}` +
+            (outcome.failed ? `, ${outcome.failed} failed` : '') +
+            ` (${c.models} per variant; sparsities ${c.sparsities.join(', ')}${c.quantize.length ? `; ${c.quantize.join(', ')}` : ''}; ${c.epochs} epochs)`,
+        );
+        if (outcome.cancelled) {
+          process.exitCode = 130;
+          return;
+        }
+        if (outcome.failed > 0) throw new UserError(`${outcome.failed} models failed; run pie-audit train --resume to retry them`);
+      } finally {
+        reporter.stop();
+        process.off('SIGINT', interrupt);
+        process.off('SIGTERM', interrupt);
+      }
+    });
+}
+
+/** A bar per running model with time left on a terminal; a line per model otherwise. */
+function progressReporter(stream: NodeJS.WriteStream = process.stderr): { onEvent: (e: PopulationEvent) => void; stop: () => void } {
+  const label = (e: { model: { id: number; variant: string; seed: number } }): string => `model ${e.model.id} ${e.model.variant} seed ${e.model.seed}`;
+  if (!stream.isTTY) {
+    return {
+      onEvent(e) {
+        if (e.type === 'backend') stream.write(`backend: ${e.backend}${e.notes.length ? ` (${e.notes.join('; ')})` : ''}\n`);
+        else if (e.type === 'model-done') stream.write(`${label(e)}: top-1 ${e.top1.toFixed(4)}, sparsity ${e.measuredSparsity.toFixed(4)}, ${e.seconds.toFixed(1)} s\n`);
+        else if (e.type === 'model-failed') stream.write(`${label(e)}: failed: ${e.message}\n`);
+      },
+      stop() {},
+    };
+  }
+  const multibar = new cliProgress.MultiBar(
+    { stream, clearOnComplete: false, hideCursor: true, format: '{name} [{bar}] {percentage}% | epoch {epoch} | loss {loss} | acc {acc} | ETA {eta_formatted}' },
+    cliProgress.Presets.shades_classic,
+  );
+  const bars = new Map<number, cliProgress.SingleBar>();
+  return {
+    onEvent(e) {
+      if (e.type === 'backend') multibar.log(`backend: ${e.backend}\n`);
+      else if (e.type === 'model-started') bars.set(e.model.id, multibar.create(1, 0, { name: label(e).padEnd(32), epoch: '-', loss: '-', acc: '-' }));
+      else if (e.type === 'model-progress') {
+        const bar = bars.get(e.model.id);
+        bar?.setTotal(e.progress.steps);
+        bar?.update(e.progress.step, { epoch: `${e.progress.epoch}/${e.progress.epochs}`, loss: e.progress.loss.toFixed(3), acc: e.progress.accuracy.toFixed(3) });
+      } else if (e.type === 'model-done') {
+        const bar = bars.get(e.model.id);
+        bar?.update(bar.getTotal(), { acc: `top-1 ${e.top1.toFixed(4)}` });
+        bar?.stop();
+      } else if (e.type === 'model-failed') multibar.log(`${label(e)}: failed: ${e.message}\n`);
+    },
+    stop() {
+      multibar.stop();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { Arch } from '../training/network.js';
+import type { BackendName } from '../training/backend.js';
+import type { TrainProgress } from '../training/trainer.js';
+import type { ModelResult } from './store.js';
+
+/** Messages between the population runner and its training workers. */
+export interface JobCommon {
+  modelId: number;
+  databasePath: string;
+  datasetId: number;
+  trainLimit?: number;
+  arch: Arch;
+  seed: number;
+  weightsDir: string;
+}
+
+export type Job =
+  | (JobCommon & { kind: 'train'; epochs: number; batchSize: number; learningRate: number; targetSparsity: number })
+  | (JobCommon & { kind: 'quantize'; method: 'fp16' | 'int8'; sourceWeightsDir: string });
+
+export type ToWorker = { type: 'job'; job: Job } | { type: 'exit' };
+
+export type FromWorker =
+  | { type: 'ready'; backend: BackendName; notes: string[] }
+  | { type: 'progress'; modelId: number; progress: TrainProgress }
+  | { type: 'done'; result: ModelResult; seconds: number; tensors: number }
+  | { type: 'failed'; modelId: number; message: string; userError: boolean };
+
+export interface WorkerOptions {
+  backend?: BackendName;
+}

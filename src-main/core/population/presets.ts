@@ -1,0 +1,35 @@
+import type { Arch } from '../training/network.js';
+import type { BackendName } from '../training/backend.js';
+
+export type QuantizeMethod = 'fp16' | 'int8';
+export type PresetName = 'smoke' | 'quick' | 'paper';
+
+/** Everything that defines a population run; stored with the experiment so --resume repeats it exactly. */
+export interface PopulationConfig {
+  preset: PresetName | 'custom';
+  models: number;
+  sparsities: number[];
+  quantize: QuantizeMethod[];
+  epochs: number;
+  arch: Arch;
+  batchSize: number;
+  learningRate: number;
+  /** Train on the first N training images (all when undefined). */
+  trainLimit?: number;
+  seed: number;
+  backend?: BackendName;
+}
+
+export const PRESETS: Record<PresetName, Omit<PopulationConfig, 'preset' | 'arch' | 'seed' | 'backend'>> = {
+  // Seconds: for tests and a first look.
+  smoke: { models: 2, sparsities: [0, 0.9], quantize: [], epochs: 1, batchSize: 128, learningRate: 1e-3, trainLimit: 6000 },
+  // The default: the paper's method at a size that runs in minutes on two cores.
+  quick: { models: 5, sparsities: [0, 0.5, 0.9], quantize: ['int8'], epochs: 6, batchSize: 128, learningRate: 1e-3 },
+  // The paper's population design (30 models per variant).
+  paper: { models: 30, sparsities: [0, 0.3, 0.5, 0.7, 0.9], quantize: ['fp16', 'int8'], epochs: 10, batchSize: 128, learningRate: 1e-3 },
+};
+
+/** The variant name of a trained model: 'dense' or 'magnitude-<sparsity>'. */
+export function trainedVariantName(sparsity: number): string {
+  return sparsity === 0 ? 'dense' : `magnitude-${sparsity}`;
+}

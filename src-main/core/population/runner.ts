@@ -1,0 +1,182 @@
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Db } from '../db/database.js';
+import { UserError } from '../errors.js';
+import type { BackendName } from '../training/backend.js';
+import type { TrainProgress } from '../training/trainer.js';
+import type { FromWorker, Job, ToWorker } from './jobs.js';
+import { plannedModels, type PlannedModel } from './plan.js';
+import type { PopulationConfig } from './presets.js';
+import { markFailed, markRunning, saveModelResult } from './store.js';
+
+export type PopulationEvent =
+  | { type: 'backend'; backend: BackendName; notes: string[] }
+  | { type: 'model-started'; model: PlannedModel }
+  | { type: 'model-progress'; model: PlannedModel; progress: TrainProgress }
+  | { type: 'model-done'; model: PlannedModel; top1: number; measuredSparsity: number; seconds: number; tensors: number }
+  | { type: 'model-failed'; model: PlannedModel; message: string };
+
+export interface RunOptions {
+  databasePath: string;
+  experimentId: number;
+  datasetId: number;
+  config: PopulationConfig;
+  workers?: number;
+  /** Folder for the models' weights (one sub-folder per model). */
+  weightsRoot: string;
+  onEvent?: (event: PopulationEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface RunSummary {
+  done: number;
+  failed: number;
+  cancelled: boolean;
+  seconds: number;
+}
+
+const WORKER_ENTRY = new URL(`./worker${path.extname(new URL(import.meta.url).pathname)}`, import.meta.url).href;
+const BOOTSTRAP = new URL('./worker-bootstrap.js', import.meta.url);
+
+/** Where the models of a database keep their weights: beside the database file. */
+export function weightsRootFor(databasePath: string): string {
+  return `${databasePath}.models`;
+}
+
+/**
+ * Trains every pending model of an experiment in worker threads (one model per
+ * worker) and writes each finished model in one transaction from this thread.
+ * Quantized models wait for the dense model they are made from.
+ */
+export async function runPopulation(db: Db, options: RunOptions): Promise<RunSummary> {
+  const started = performance.now();
+  const models = plannedModels(db, options.experimentId);
+  const byId = new Map(models.map((m) => [m.id, m]));
+  const pending = models.filter((m) => m.status !== 'done');
+  const doneIds = new Set(models.filter((m) => m.status === 'done').map((m) => m.id));
+  const workerCount = Math.max(1, Math.min(options.workers ?? os.availableParallelism(), pending.length || 1));
+  const { config } = options;
+  let failed = 0;
+  let completed = 0;
+  let cancelled = false;
+
+  const weightsDir = (m: PlannedModel): string => path.join(options.weightsRoot, String(options.experimentId), String(m.id));
+  const jobFor = (m: PlannedModel): Job => {
+    const common = { modelId: m.id, databasePath: options.databasePath, datasetId: options.datasetId, trainLimit: config.trainLimit, arch: config.arch, seed: m.seed, weightsDir: weightsDir(m) };
+    if (m.method === 'fp16' || m.method === 'int8') {
+      const source = m.sourceModelId === undefined ? undefined : byId.get(m.sourceModelId);
+      if (!source) throw new UserError(`model ${m.id} (${m.variant}) has no dense model with seed ${m.seed} to quantize`);
+      return { ...common, kind: 'quantize', method: m.method, sourceWeightsDir: weightsDir(source) };
+    }
+    return { ...common, kind: 'train', epochs: config.epochs, batchSize: config.batchSize, learningRate: config.learningRate, targetSparsity: m.targetSparsity };
+  };
+  // Ready when it needs nothing, or its dense source is done. Quantized models go first: they take a second.
+  const queue = [...pending].sort((a, b) => Number(b.sourceModelId !== undefined) - Number(a.sourceModelId !== undefined) || interleave(a, b, config));
+  const readyIndex = (): number => queue.findIndex((m) => m.sourceModelId === undefined || doneIds.has(m.sourceModelId));
+  const nextJob = (): PlannedModel | undefined => {
+    const i = readyIndex();
+    return i < 0 ? undefined : queue.splice(i, 1)[0];
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    const workers: Worker[] = [];
+    let active = 0;
+    let settled = false;
+    const finish = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      for (const w of workers) void w.terminate();
+      if (error) reject(error);
+      else resolve();
+    };
+    const dispatch = (worker: Worker): boolean => {
+      if (cancelled) return false;
+      const model = nextJob();
+      if (!model) return false;
+      markRunning(db, model.id);
+      active++;
+      worker.postMessage({ type: 'job', job: jobFor(model) } satisfies ToWorker);
+      options.onEvent?.({ type: 'model-started', model });
+      return true;
+    };
+    const idle: Worker[] = [];
+    const pump = (): void => {
+      while (idle.length > 0) {
+        const worker = idle[idle.length - 1];
+        if (!worker || !dispatch(worker)) break;
+        idle.pop();
+      }
+      if (active === 0 && (cancelled || readyIndex() < 0)) {
+        for (const w of workers) w.postMessage({ type: 'exit' } satisfies ToWorker);
+        finish();
+      }
+    };
+    options.signal?.addEventListener('abort', () => {
+      cancelled = true;
+      finish();
+    });
+    if (pending.length === 0) {
+      finish();
+      return;
+    }
+    let backendReported = false;
+    for (let i = 0; i < workerCount; i++) {
+      const worker = new Worker(BOOTSTRAP, { workerData: { entry: WORKER_ENTRY, options: { backend: config.backend } } });
+      workers.push(worker);
+      worker.on('message', (message: FromWorker) => {
+        try {
+          if (message.type === 'ready') {
+            if (!backendReported) options.onEvent?.({ type: 'backend', backend: message.backend, notes: message.notes });
+            backendReported = true;
+            idle.push(worker);
+            pump();
+          } else if (message.type === 'progress') {
+            const model = byId.get(message.modelId);
+            if (model) options.onEvent?.({ type: 'model-progress', model, progress: message.progress });
+          } else if (message.type === 'done') {
+            const model = byId.get(message.result.modelId);
+            if (!model) return;
+            if (!cancelled) {
+              saveModelResult(db, message.result);
+              doneIds.add(model.id);
+              completed++;
+              options.onEvent?.({ type: 'model-done', model, top1: message.result.top1, measuredSparsity: message.result.measuredSparsity, seconds: message.seconds, tensors: message.tensors });
+            }
+            active--;
+            idle.push(worker);
+            pump();
+          } else if (message.type === 'failed') {
+            const model = byId.get(message.modelId);
+            active--;
+            failed++;
+            if (model) {
+              markFailed(db, model.id);
+              options.onEvent?.({ type: 'model-failed', model, message: message.message });
+            }
+            if (message.userError) {
+              cancelled = true;
+              finish(new UserError(message.message));
+              return;
+            }
+            idle.push(worker);
+            pump();
+          }
+        } catch (error) {
+          finish(error as Error);
+        }
+      });
+      worker.on('error', (error) => finish(error instanceof UserError ? error : new Error(`training worker failed: ${error.message}`)));
+    }
+  });
+  return { done: completed, failed, cancelled, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Trains member 0 of every variant, then member 1, ...: a run stopped early still covers every variant. */
+function interleave(a: PlannedModel, b: PlannedModel, config: PopulationConfig): number {
+  const member = (m: PlannedModel): number => {
+    const v = config.sparsities.indexOf(m.targetSparsity);
+    return m.seed - config.seed - 1000 * Math.max(0, v);
+  };
+  return member(a) - member(b) || a.id - b.id;
+}

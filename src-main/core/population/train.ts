@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import type { Db } from '../db/database.js';
+import { UserError } from '../errors.js';
+import { findDataset } from '../datasets/store.js';
+import { checkArchitectureSupported, selectBackend } from '../training/backend.js';
+import { loadSplit } from '../training/data.js';
+import { createExperiment } from './plan.js';
+import { PRESETS, type PopulationConfig, type PresetName } from './presets.js';
+import { runPopulation, weightsRootFor, type PopulationEvent, type RunSummary } from './runner.js';
+import { resetUnfinished } from './store.js';
+
+export interface TrainRequest {
+  dataset?: string;
+  preset?: PresetName;
+  overrides?: Partial<Omit<PopulationConfig, 'preset'>>;
+  resume?: boolean;
+  /** With resume: which experiment (default: the newest trained one with unfinished models). */
+  experimentId?: number;
+  workers?: number;
+}
+
+export interface TrainOutcome extends RunSummary {
+  experimentId: number;
+  config: PopulationConfig;
+  backend: string;
+  resumedModels: number;
+}
+
+/** Builds the run's configuration from a preset and explicit settings, and checks it. */
+export function resolveConfig(preset: PresetName, overrides: Partial<Omit<PopulationConfig, 'preset'>> = {}): PopulationConfig {
+  const base = PRESETS[preset];
+  const designKeys = ['models', 'sparsities', 'quantize', 'epochs', 'batchSize', 'learningRate', 'trainLimit'] as const;
+  const custom = designKeys.some((k) => overrides[k] !== undefined && JSON.stringify(overrides[k]) !== JSON.stringify(base[k]));
+  const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<PopulationConfig>;
+  const config: PopulationConfig = { ...base, arch: 'mlp', seed: 1, ...defined, preset: custom ? 'custom' : preset };
+  if (!config.sparsities.includes(0)) config.sparsities = [0, ...config.sparsities];
+  config.sparsities = [...new Set(config.sparsities)].sort((a, b) => a - b);
+  for (const s of config.sparsities) if (!(s >= 0 && s < 1)) throw new UserError(`sparsity ${s} is out of range (0 <= s < 1)`);
+  if (!Number.isInteger(config.models) || config.models < 1 || config.models > 1000) throw new UserError(`--models must be 1..1000, not ${config.models}`);
+  if (!Number.isInteger(config.epochs) || config.epochs < 1 || config.epochs > 1000) throw new UserError(`--epochs must be 1..1000, not ${config.epochs}`);
+  if (!Number.isInteger(config.batchSize) || config.batchSize < 1 || config.batchSize > 65536) throw new UserError(`--batch-size must be 1..65536, not ${config.batchSize}`);
+  if (config.trainLimit !== undefined && (!Number.isInteger(config.trainLimit) || config.trainLimit < 1)) throw new UserError(`--train-limit must be a positive integer`);
+  if (!Number.isInteger(config.seed) || config.seed < 0 || config.seed > 2 ** 31) throw new UserError(`--seed must be a non-negative integer`);
+  return config;
+}
+
+/** pie-audit train: a new population run, or the rest of an interrupted one. */
+export async function trainPopulation(db: Db, databasePath: string, request: TrainRequest, onEvent?: (e: PopulationEvent) => void, signal?: AbortSignal): Promise<TrainOutcome> {
+  let experimentId: number;
+  let datasetId: number;
+  let config: PopulationConfig;
+  let resumedModels = 0;
+  if (request.resume) {
+    const row = (
+      request.experimentId !== undefined
+        ? db.prepare("SELECT id, dataset_id, config FROM experiments WHERE id = ? AND origin = 'trained'").get(request.experimentId)
+        : db
+            .prepare(
+              "SELECT e.id, e.dataset_id, e.config FROM experiments e WHERE e.origin = 'trained' AND EXISTS (SELECT 1 FROM models m WHERE m.experiment_id = e.id AND m.status <> 'done') ORDER BY e.id DESC LIMIT 1",
+            )
+            .get()
+    ) as { id: number; dataset_id: number; config: string } | undefined;
+    if (!row) throw new UserError(request.experimentId !== undefined ? `no trained experiment ${request.experimentId}` : 'nothing to resume: every trained experiment is complete');
+    experimentId = row.id;
+    datasetId = row.dataset_id;
+    config = JSON.parse(row.config) as PopulationConfig;
+    if (request.overrides?.backend) config.backend = request.overrides.backend;
+    resumedModels = resetUnfinished(db, experimentId);
+  } else {
+    if (!request.dataset) throw new UserError('--dataset is required (see: pie-audit datasets list)');
+    const dataset = findDataset(db, request.dataset);
+    if (dataset.train === 0) throw new UserError(`dataset '${dataset.name}' has no training images`);
+    if (dataset.test === 0) throw new UserError(`dataset '${dataset.name}' has no test images to evaluate on`);
+    config = resolveConfig(request.preset ?? 'quick', request.overrides);
+    datasetId = dataset.id;
+    const { name } = await selectBackend(config.backend);
+    checkArchitectureSupported(config.arch, name);
+    experimentId = createExperiment(db, dataset.id, dataset.name, config, loadSplit(db, dataset.id, 'test'));
+  }
+  const { name: backend } = await selectBackend(config.backend);
+  checkArchitectureSupported(config.arch, backend);
+  const weightsRoot = weightsRootFor(databasePath);
+  fs.mkdirSync(weightsRoot, { recursive: true });
+  const summary = await runPopulation(db, { databasePath, experimentId, datasetId, config, workers: request.workers, weightsRoot, onEvent, signal });
+  if (summary.cancelled) resetUnfinished(db, experimentId);
+  return { ...summary, experimentId, config, backend, resumedModels };
+}

@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import { UserError, errorMessage } from '../errors.js';
+
+export type BackendName = 'tfjs-node' | 'wasm' | 'cpu';
+export const BACKENDS: BackendName[] = ['tfjs-node', 'wasm', 'cpu'];
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Loads a TensorFlow.js backend: the one asked for, or the best that loads here
+ * (tfjs-node, then WASM, then the plain CPU backend). Returns the name in use.
+ */
+export async function selectBackend(preferred?: BackendName): Promise<{ name: BackendName; notes: string[] }> {
+  const notes: string[] = [];
+  const order = preferred ? [preferred] : BACKENDS;
+  for (const name of order) {
+    try {
+      if (name === 'tfjs-node') {
+        // Optional dependency: absent where its native library could not be downloaded.
+        require('@tensorflow/tfjs-node');
+        if (!(await tf.setBackend('tensorflow'))) throw new Error('did not initialise');
+      } else if (name === 'wasm') {
+        await import('@tensorflow/tfjs-backend-wasm');
+        if (!(await tf.setBackend('wasm'))) throw new Error('did not initialise');
+      } else if (!(await tf.setBackend('cpu'))) {
+        throw new Error('did not initialise');
+      }
+      await tf.ready();
+      return { name, notes };
+    } catch (error) {
+      const raw = error instanceof Error ? error.message : String(error);
+      const reason = (raw.split('\n')[0] ?? errorMessage(error)).trim() || 'failed';
+      notes.push(`${name} unavailable (${reason.slice(0, 160)})`);
+      if (preferred) throw new UserError(`backend ${name} cannot be used here: ${reason.slice(0, 200)}`);
+    }
+  }
+  throw new UserError(`no TensorFlow.js backend could start: ${notes.join('; ')}`);
+}
+
+/** Whether an architecture can train on a backend (WASM lacks convolution gradients). */
+export function checkArchitectureSupported(arch: 'mlp' | 'cnn', backend: BackendName): void {
+  if (arch === 'cnn' && backend === 'wasm') {
+    throw new UserError('--arch cnn needs convolution gradients, which the WASM backend lacks: install @tensorflow/tfjs-node or pass --backend cpu');
+  }
+}

@@ -1,0 +1,152 @@
+import * as tf from '@tensorflow/tfjs';
+import { Random } from './random.js';
+import { forward, initialParams, paramSpecs, type Arch, type InputShape, type ParamSpec } from './network.js';
+import { magnitudeMask, measuredSparsity } from './pruning.js';
+import { defaultSchedule, isUpdateStep, sparsityAt, type PruningSchedule } from './schedule.js';
+
+export interface TrainConfig {
+  arch: Arch;
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** 0 for a dense model. */
+  targetSparsity: number;
+  schedule?: Partial<PruningSchedule>;
+}
+
+export interface TrainInput {
+  /** count x size, normalised. */
+  x: Float32Array;
+  labels: Uint8Array;
+  count: number;
+  input: InputShape;
+  numClasses: number;
+}
+
+export interface TrainProgress {
+  epoch: number;
+  epochs: number;
+  step: number;
+  steps: number;
+  loss: number;
+  accuracy: number;
+  sparsity: number;
+}
+
+export type Weights = Map<string, { shape: number[]; values: Float32Array }>;
+
+export interface TrainResult {
+  weights: Weights;
+  specs: ParamSpec[];
+  measuredSparsity: number;
+  schedule: PruningSchedule | null;
+  steps: number;
+}
+
+/** Reports progress about this often (steps); reading the loss forces a sync. */
+const REPORT_EVERY = 25;
+
+/**
+ * Trains one model with Adam on softmax cross-entropy. Seeded: initial weights and
+ * every epoch's shuffle come from `seed`, so the same seed on the same backend gives
+ * the same weights. With a target sparsity, gradual magnitude pruning runs on every
+ * kernel, and masked weights are set back to exactly zero after every optimizer step.
+ */
+export async function trainModel(config: TrainConfig, data: TrainInput, onProgress?: (p: TrainProgress) => void): Promise<TrainResult> {
+  const random = new Random(config.seed);
+  const specs = paramSpecs(config.arch, data.input, data.numClasses);
+  const init = initialParams(specs, random);
+  const size = data.input.height * data.input.width * data.input.channels;
+  const stepsPerEpoch = Math.ceil(data.count / config.batchSize);
+  const totalSteps = stepsPerEpoch * config.epochs;
+  const schedule = config.targetSparsity > 0 ? defaultSchedule(totalSteps, config.targetSparsity, config.schedule) : null;
+
+  const variables = new Map<string, tf.Variable>();
+  for (const spec of specs) {
+    const initial = tf.tensor(init.get(spec.name) ?? [], spec.shape);
+    variables.set(spec.name, tf.variable(initial, true, spec.name));
+    initial.dispose();
+  }
+  const kernels = specs.filter((s) => s.kind === 'kernel');
+  const masks = new Map<string, tf.Tensor>();
+  const optimizer = tf.train.adam(config.learningRate);
+  const xs = tf.tensor2d(data.x, [data.count, size]);
+  const ys = tf.tensor1d(Int32Array.from(data.labels), 'int32');
+  const varList = [...variables.values()];
+
+  const updateMasks = (sparsity: number): void => {
+    for (const spec of kernels) {
+      const v = variables.get(spec.name);
+      if (!v) continue;
+      const mask = magnitudeMask(v.dataSync() as Float32Array, sparsity);
+      masks.get(spec.name)?.dispose();
+      const maskTensor = tf.tensor(mask, spec.shape);
+      masks.set(spec.name, maskTensor);
+      const masked = tf.mul(v, maskTensor);
+      v.assign(masked);
+      masked.dispose();
+    }
+  };
+
+  let step = 0;
+  let currentSparsity = 0;
+  try {
+    for (let epoch = 0; epoch < config.epochs; epoch++) {
+      const order = random.permutation(data.count);
+      for (let b = 0; b < stepsPerEpoch; b++, step++) {
+        if (schedule && isUpdateStep(schedule, step)) {
+          currentSparsity = sparsityAt(schedule, step);
+          updateMasks(currentSparsity);
+        }
+        const report = onProgress !== undefined && (b % REPORT_EVERY === 0 || b === stepsPerEpoch - 1);
+        const stats = tf.tidy(() => {
+          const idx = tf.tensor1d(order.subarray(b * config.batchSize, Math.min(data.count, (b + 1) * config.batchSize)), 'int32');
+          const x = tf.gather(xs, idx) as tf.Tensor2D;
+          const yIdx = tf.gather(ys, idx);
+          const y = tf.oneHot(yIdx, data.numClasses);
+          let logits: tf.Tensor2D | undefined;
+          const cost = optimizer.minimize(
+            () => {
+              const out = forward(config.arch, variables, x, data.input);
+              // The gradient tape disposes what f makes; keep the logits to score the batch.
+              if (report) logits = tf.keep(out);
+              return tf.losses.softmaxCrossEntropy(y, out) as tf.Scalar;
+            },
+            report,
+            varList,
+          );
+          if (masks.size > 0) {
+            for (const [name, mask] of masks) {
+              const v = variables.get(name);
+              if (v) v.assign(tf.mul(v, mask));
+            }
+          }
+          const scored = logits as tf.Tensor2D | undefined;
+          if (!report || !cost || !scored) return undefined;
+          const correct = tf.sum(tf.cast(tf.equal(tf.argMax(scored, 1), yIdx), 'float32'));
+          const result = tf.keep(tf.stack([cost, tf.div(correct, idx.shape[0])]));
+          scored.dispose();
+          return result;
+        });
+        if (stats) {
+          const [loss = NaN, accuracy = NaN] = stats.dataSync();
+          stats.dispose();
+          onProgress?.({ epoch: epoch + 1, epochs: config.epochs, step: step + 1, steps: totalSteps, loss, accuracy, sparsity: currentSparsity });
+          // Let the worker's message port flush progress.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+      }
+    }
+    const weights: Weights = new Map();
+    for (const spec of specs) {
+      const v = variables.get(spec.name);
+      if (v) weights.set(spec.name, { shape: spec.shape, values: Float32Array.from(v.dataSync() as Float32Array) });
+    }
+    const sparsity = measuredSparsity(kernels.map((k) => weights.get(k.name)?.values ?? new Float32Array()));
+    return { weights, specs, measuredSparsity: sparsity, schedule, steps: totalSteps };
+  } finally {
+    optimizer.dispose();
+    tf.dispose([xs, ys, ...varList, ...masks.values()]);
+  }
+}
