@@ -51,7 +51,7 @@ export default defineConfig({
   renderer: {
     root: at('src-renderer'),
     base: './',
-    plugins: [svelte({ compilerOptions: { runes: true } })],
+    plugins: [svelte({ configFile: false, compilerOptions: { runes: true } })],
     build: {
       outDir: at('out', 'renderer'),
       emptyOutDir: true,

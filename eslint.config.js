@@ -12,7 +12,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', ignoreRestSiblings: true }],
       'no-console': 'off',
     },
   },
@@ -35,7 +35,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/src-main/**', '!**/src-main/core/api/contract*'], message: 'use the typed API' }, 'node:*', 'electron'] },
+        {
+          patterns: [
+            { regex: 'src-main/(?!core/api/contract(\\.[jt]s)?$)', message: 'use the typed API' },
+            { group: ['node:*', 'electron'], message: 'the renderer runs sandboxed: no Node, no Electron' },
+          ],
+        },
       ],
     },
   },

@@ -4,6 +4,7 @@ import { registerDatasetCommands } from './cli/datasets.js';
 import { registerDbCommands } from './cli/db.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerTrainCommand } from './cli/train.js';
+import { registerExportCommand } from './cli/export.js';
 import type { GlobalOptions } from './cli/context.js';
 import { APP_VERSION } from './core/version.js';
 
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDatasetCommands(program, globals);
   registerDbCommands(program, globals);
   registerTrainCommand(program, globals);
+  registerExportCommand(program, globals);
   registerServeCommand(program, globals);
   for (const command of program.commands) applyExitOverride(command);
 

@@ -67,3 +67,32 @@ export function dbSnapshot(file: string): string {
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 export const hasFashionMnist = fs.existsSync(path.join(FASHION_MNIST_DIR, 't10k-images-idx3-ubyte.gz'));
+
+/**
+ * A small MNIST-like dataset a network can learn: class c is a bright bar in row band
+ * c, over seeded noise. Written under the official IDX file names.
+ */
+export function writeLearnableMnistFolder(dir: string, train: number, test: number, classes = 10): void {
+  let state = 12345;
+  const noise = (): number => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return (state >>> 24) % 90;
+  };
+  const make = (count: number, prefix: string): void => {
+    const pixels = new Uint8Array(count * 784);
+    const labels = new Uint8Array(count);
+    for (let i = 0; i < count; i++) {
+      const c = (i * 7 + (i >> 3)) % classes;
+      labels[i] = c;
+      for (let p = 0; p < 784; p++) {
+        const row = Math.floor(p / 28);
+        const inBar = row >= 2 + 2 * c && row < 4 + 2 * c && p % 28 > 3 + (i % 5) && p % 28 < 20 + (i % 5);
+        pixels[i * 784 + p] = inBar ? 160 + noise() : noise();
+      }
+    }
+    fs.writeFileSync(path.join(dir, `${prefix}-images-idx3-ubyte.gz`), zlib.gzipSync(idxBuffer([count, 28, 28], pixels)));
+    fs.writeFileSync(path.join(dir, `${prefix}-labels-idx1-ubyte.gz`), zlib.gzipSync(idxBuffer([count], labels)));
+  };
+  make(train, 'train');
+  make(test, 't10k');
+}

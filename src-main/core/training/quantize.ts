@@ -40,7 +40,7 @@ export function quantizeInt8PerChannel(weights: Float32Array, outputChannels: nu
     const scale = scales[i % outputChannels] ?? 0;
     const q = scale === 0 ? 0 : Math.max(-127, Math.min(127, Math.round((weights[i] ?? 0) / scale)));
     values[i] = q;
-    dequantized[i] = q * scale;
+    dequantized[i] = (values[i] ?? 0) * scale; // from the stored int8 (no -0)
   }
   return { values, scales, dequantized };
 }

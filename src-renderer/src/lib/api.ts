@@ -27,6 +27,11 @@ export class ApiError extends Error {
   }
 }
 
+/** The one-line text to show for anything a call threw. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export async function call<M extends ApiMethod>(method: M, request: ApiRequest<M>): Promise<ApiResponse<M>> {
   const bridge = electronBridge();
   const result = bridge ? await bridge.call(method, request) : await callHttp(method, request);

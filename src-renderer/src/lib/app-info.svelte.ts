@@ -1,4 +1,4 @@
-import { call, type AppInfo } from './api.ts';
+import { call, errorMessage, type AppInfo } from './api.ts';
 
 /** Version, database and carrier, from app.info (loaded once). */
 export class AppInfoState {
@@ -10,11 +10,7 @@ export class AppInfoState {
       this.info = await call('app.info', {});
       this.error = null;
     } catch (error) {
-      this.error = messageOf(error);
+      this.error = errorMessage(error);
     }
   }
-}
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

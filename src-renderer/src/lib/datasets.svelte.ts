@@ -1,5 +1,4 @@
-import { call, type ApiEvent, type DatasetSummaryDto } from './api.ts';
-import { messageOf } from './app-info.svelte.ts';
+import { call, errorMessage, type ApiEvent, type DatasetSummaryDto } from './api.ts';
 
 export interface DownloadProgress {
   file: string;
@@ -33,7 +32,7 @@ export class DatasetsState {
           this.items = await call('datasets.list', {});
           this.loadError = null;
         } catch (error) {
-          this.loadError = messageOf(error);
+          this.loadError = errorMessage(error);
         }
       } while (this.#refreshAgain);
       this.loaded = true;
@@ -51,7 +50,7 @@ export class DatasetsState {
       await call('datasets.addKnown', { kind: 'fashion-mnist' });
       await this.refresh();
     } catch (error) {
-      this.addError = messageOf(error);
+      this.addError = errorMessage(error);
     } finally {
       this.adding = false;
       this.progress = null;

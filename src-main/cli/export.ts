@@ -1,0 +1,36 @@
+import type { Command } from 'commander';
+import { UserError } from '../core/errors.js';
+import { MODEL_COLUMNS, PREDICTION_COLUMNS, modelRows, predictionRows, resolveExperiment } from '../core/export/tables.js';
+import { writeRows, type ExportFormat } from '../core/export/writers.js';
+import { withDatabase, type GlobalOptions } from './context.js';
+
+const TABLES = ['models', 'predictions'] as const;
+type Table = (typeof TABLES)[number];
+
+export function registerExportCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('export')
+    .description(`export a table: ${TABLES.join(' | ')}`)
+    .argument('<table>', TABLES.join(' | '))
+    .requiredOption('--format <format>', 'csv | json | jsonl')
+    .requiredOption('--out <file>', 'output file')
+    .option('--experiment <id>', 'experiment (default: the newest)')
+    .action(async (table: string, opts: { format: string; out: string; experiment?: string }) => {
+      if (!(TABLES as readonly string[]).includes(table)) throw new UserError(`cannot export '${table}': choose one of ${TABLES.join(', ')}`);
+      if (!['csv', 'json', 'jsonl'].includes(opts.format)) throw new UserError(`--format must be csv, json or jsonl, not '${opts.format}'`);
+      if (opts.experiment !== undefined && !/^\d+$/.test(opts.experiment)) throw new UserError(`--experiment must be a number, not '${opts.experiment}'`);
+      const format = opts.format as ExportFormat;
+      const count = await withDatabase(
+        globals(),
+        async (db) => {
+          const experimentId = resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment));
+          const which = table as Table;
+          return which === 'models'
+            ? writeRows(opts.out, format, MODEL_COLUMNS, modelRows(db, experimentId))
+            : writeRows(opts.out, format, PREDICTION_COLUMNS, predictionRows(db, experimentId));
+        },
+        { readonly: true },
+      );
+      console.log(`wrote ${count} ${table} rows to ${opts.out}`);
+    });
+}

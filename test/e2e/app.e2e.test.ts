@@ -1,0 +1,219 @@
+/**
+ * End to end, browser mode: the real `pie-audit serve` on a fresh database, the built
+ * renderer (out/renderer; run `npm run build` first) in Debian's Chromium through
+ * playwright-core. Checks the first page, the one-click Fashion-MNIST import from the
+ * system copy, the token gate, and that the page logs no errors and no CSP violations.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONTENT_SECURITY_POLICY } from '../../src-main/server/server.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..', '..');
+const RENDERER_INDEX = path.join(ROOT, 'out', 'renderer', 'index.html');
+const CHROMIUM =
+  process.env.PIE_AUDIT_CHROMIUM ??
+  ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((file) => fs.existsSync(file)) ??
+  '/usr/bin/chromium';
+const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+type ServerProcess = ChildProcessByStdio<null, Readable, Readable>;
+
+interface Server {
+  child: ServerProcess;
+  url: string;
+  origin: string;
+}
+
+let tmp: string;
+let dbFile: string;
+let server: Server | undefined;
+let browser: Browser | undefined;
+let context: BrowserContext;
+let page: Page;
+const consoleProblems: string[] = [];
+/** Console errors that a step provokes on purpose (matched on the resource URL). */
+let expectedFailingUrl: string | undefined;
+
+beforeAll(async () => {
+  if (!fs.existsSync(RENDERER_INDEX)) {
+    throw new Error(`${path.relative(ROOT, RENDERER_INDEX)} is missing: run \`npm run build\` before the e2e tests`);
+  }
+  if (!fs.existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium or set PIE_AUDIT_CHROMIUM`);
+  }
+  if (!fs.existsSync(FASHION_MNIST_DIR)) {
+    throw new Error(`${FASHION_MNIST_DIR} is missing: the e2e test imports the system copy of Fashion-MNIST`);
+  }
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pie-audit-e2e-'));
+  dbFile = path.join(tmp, 'e2e.db');
+  server = await startServer(dbFile, tmp);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  context = await browser.newContext();
+  page = await context.newPage();
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { __cspViolations: string[] }).__cspViolations = seen;
+    document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  page.on('console', (message: ConsoleMessage) => {
+    if (message.type() !== 'error' && message.type() !== 'warning') return;
+    const where = message.location().url;
+    if (expectedFailingUrl && where.endsWith(expectedFailingUrl)) return;
+    consoleProblems.push(`${message.type()}: ${message.text()} (${where})`);
+  });
+  page.on('pageerror', (error) => consoleProblems.push(`pageerror: ${error.message}`));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server) await stopServer(server.child);
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('browser mode (pie-audit serve + built renderer)', () => {
+  it('opens on an empty database with the header and the empty state', async () => {
+    const response = await page.goto(server!.url);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
+
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('PIE Audit');
+    const version = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).version as string;
+    await page.getByTestId('app-version').waitFor();
+    expect(await page.getByTestId('app-version').textContent()).toBe(`v${version}`);
+    expect(await page.getByTestId('database-path').textContent()).toBe(dbFile);
+    expect(await page.getByTestId('carrier').textContent()).toBe('Browser mode');
+
+    const empty = page.getByTestId('datasets-empty');
+    await empty.waitFor();
+    expect(await empty.textContent()).toContain('No datasets yet');
+    expect(await page.getByRole('button', { name: 'Add Fashion-MNIST' }).isEnabled()).toBe(true);
+  });
+
+  it('shows a failed import in an alert and lets it be dismissed', async () => {
+    expectedFailingUrl = '/api/datasets.addKnown';
+    await page.route('**/api/datasets.addKnown', (route) =>
+      route.fulfill({
+        status: 400,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: 'simulated failure for the test', kind: 'bad-request' }),
+      }),
+    );
+    try {
+      await page.getByRole('button', { name: 'Add Fashion-MNIST' }).click();
+      const alert = page.getByRole('alert');
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain('simulated failure for the test');
+      await alert.getByRole('button', { name: 'Dismiss' }).click();
+      await alert.waitFor({ state: 'detached' });
+      expect(await page.getByTestId('datasets-empty').isVisible()).toBe(true);
+    } finally {
+      await page.unroute('**/api/datasets.addKnown');
+      expectedFailingUrl = undefined;
+    }
+  });
+
+  it('adds Fashion-MNIST with one click and lists it', async () => {
+    await page.getByRole('button', { name: 'Add Fashion-MNIST' }).click();
+    const row = page.locator('tr[data-dataset]');
+    await row.waitFor({ timeout: 90_000 });
+    expect(await row.count()).toBe(1);
+
+    const cell = async (col: string): Promise<string> => (await row.locator(`[data-col="${col}"]`).textContent()) ?? '';
+    const digits = (text: string): number => Number(text.replace(/\D/g, ''));
+    expect(digits(await cell('train'))).toBe(60000);
+    expect(digits(await cell('test'))).toBe(10000);
+    expect(digits(await cell('classes'))).toBe(10);
+    expect(await row.textContent()).toContain('Fashion-MNIST');
+    expect(await row.textContent()).toContain('28×28×1');
+    // Once the import has finished, the one-click button no longer offers a duplicate.
+    await expect.poll(() => page.getByRole('button', { name: /Fashion-MNIST/ }).count()).toBe(0);
+    expect(await page.getByRole('alert').count()).toBe(0);
+  });
+
+  it('keeps the session on reload through the cookie (no token in the URL)', async () => {
+    const response = await page.goto(`${server!.origin}/`);
+    expect(response?.status()).toBe(200);
+    await page.locator('tr[data-dataset]').waitFor();
+    expect(await page.locator('tr[data-dataset]').count()).toBe(1);
+  });
+
+  it('refuses the page and the API without the token', async () => {
+    const stranger = await browser!.newContext();
+    try {
+      const other = await stranger.newPage();
+      const response = await other.goto(`${server!.origin}/`);
+      expect(response?.status()).toBe(401);
+    } finally {
+      await stranger.close();
+    }
+    const api = await fetch(`${server!.origin}/api/datasets.list`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{}',
+    });
+    expect(api.status).toBe(401);
+  });
+
+  it('logged no console errors and no CSP violations', async () => {
+    const violations = await page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []);
+    expect(violations).toEqual([]);
+    expect(consoleProblems).toEqual([]);
+  });
+});
+
+async function startServer(db: string, dir: string): Promise<Server> {
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'pie-audit.js'), 'serve', '--db', db], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      PIE_AUDIT_DB: undefined,
+      PIE_AUDIT_DATA_DIR: path.join(dir, 'data'),
+      PIE_AUDIT_CACHE_DIR: path.join(dir, 'cache'),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => (stderr += chunk));
+  const url = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    const timer = setTimeout(() => reject(new Error(`pie-audit serve printed no URL within 30 s; stderr: ${stderr}`)), 30_000);
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      stdout += chunk;
+      const line = stdout.split('\n').find((l) => l.startsWith('http://127.0.0.1:'));
+      if (line) {
+        clearTimeout(timer);
+        resolve(line.trim());
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`pie-audit serve exited with ${code} before printing its URL; stderr: ${stderr}`));
+    });
+  });
+  return { child, url, origin: new URL(url).origin };
+}
+
+async function stopServer(child: ServerProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}

@@ -1,0 +1,188 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { parse } from 'csv-parse/sync';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { BIN, ROOT, runCli } from '../helpers/cli.js';
+import { tempDir, writeLearnableMnistFolder } from '../helpers/data.js';
+
+const TRAIN = 600;
+const TEST = 200;
+
+async function datasetDb(dir: string, name: string, source: string): Promise<string> {
+  const db = path.join(dir, name);
+  const add = await runCli(['--db', db, 'datasets', 'add', 'mnist', '--name', 'toy', '--from', source]);
+  expect(add.code, add.stderr).toBe(0);
+  return db;
+}
+
+interface ModelRow {
+  id: number;
+  variant: string;
+  method: string;
+  target_sparsity: number;
+  measured_sparsity: number | null;
+  seed: number;
+  status: string;
+  top1: number | null;
+  backend: string | null;
+  weights_path: string | null;
+}
+
+function models(db: string): ModelRow[] {
+  const handle = new Database(db, { readonly: true });
+  try {
+    return handle.prepare('SELECT * FROM models ORDER BY id').all() as ModelRow[];
+  } finally {
+    handle.close();
+  }
+}
+
+/** Every prediction keyed by (variant, seed, image): comparable across databases. */
+function predictionMap(db: string): Map<string, string> {
+  const handle = new Database(db, { readonly: true });
+  try {
+    const rows = handle
+      .prepare('SELECT m.variant, m.seed, p.image_index, p.predicted_label, p.predicted_probability, p.true_label_probability FROM predictions p JOIN models m ON m.id = p.model_id')
+      .all() as { variant: string; seed: number; image_index: number; predicted_label: number; predicted_probability: number; true_label_probability: number }[];
+    return new Map(rows.map((r) => [`${r.variant}/${r.seed}/${r.image_index}`, `${r.predicted_label}/${r.predicted_probability}/${r.true_label_probability}`]));
+  } finally {
+    handle.close();
+  }
+}
+
+describe('pie-audit train (small learnable data made here, WASM backend)', () => {
+  const dir = tempDir();
+  const source = path.join(dir, 'toy');
+
+  beforeAll(() => {
+    fs.mkdirSync(source);
+    writeLearnableMnistFolder(source, TRAIN, TEST);
+  });
+
+  it('trains dense, pruned and quantized populations and stores one prediction per model and image', async () => {
+    const db = await datasetDb(dir, 'smoke.db', source);
+    const result = await runCli(['--db', db, 'train', '--dataset', 'toy', '--preset', 'smoke', '--quantize', 'fp16,int8', '--epochs', '3', '--workers', '2']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^backend: wasm/m);
+    expect(result.stdout).toMatch(/experiment 1: 8 models trained in [\d.]+ s on wasm/);
+    const rows = models(db);
+    expect(rows.map((r) => r.variant).sort()).toEqual(['dense', 'dense', 'fp16', 'fp16', 'int8', 'int8', 'magnitude-0.9', 'magnitude-0.9']);
+    for (const r of rows) {
+      expect(r.status).toBe('done');
+      expect(r.backend).toBe('wasm');
+      expect(r.top1 ?? 0).toBeGreaterThan(0.5); // ten classes: chance is 0.1
+      expect(fs.existsSync(path.join(r.weights_path ?? '', 'model.json'))).toBe(true);
+      expect(fs.existsSync(path.join(r.weights_path ?? '', 'weights.bin'))).toBe(true);
+    }
+    for (const r of rows.filter((m) => m.method === 'magnitude')) expect(Math.abs((r.measured_sparsity ?? 0) - 0.9)).toBeLessThanOrEqual(0.01);
+    for (const r of rows.filter((m) => m.method === 'dense')) expect(r.measured_sparsity).toBe(0);
+    // quantized models share the seeds of the dense models they come from
+    const denseSeeds = rows.filter((m) => m.method === 'dense').map((m) => m.seed);
+    expect(rows.filter((m) => m.method === 'int8').map((m) => m.seed)).toEqual(denseSeeds);
+
+    const handle = new Database(db, { readonly: true });
+    const count = handle.prepare('SELECT count(*) FROM predictions').pluck().get();
+    const perModel = handle.prepare('SELECT count(*) AS n, count(DISTINCT image_index) AS d, min(image_index) AS lo, max(image_index) AS hi FROM predictions GROUP BY model_id').all();
+    handle.close();
+    expect(count).toBe(8 * TEST);
+    for (const m of perModel) expect(m).toEqual({ n: TEST, d: TEST, lo: 0, hi: TEST - 1 });
+
+    const modelsCsv = path.join(dir, 'models.csv');
+    expect((await runCli(['--db', db, 'export', 'models', '--format', 'csv', '--out', modelsCsv])).code).toBe(0);
+    const exported = parse(fs.readFileSync(modelsCsv), { columns: true }) as Record<string, string>[];
+    expect(Object.keys(exported[0] ?? {})).toEqual(['model_id', 'experiment_id', 'variant', 'method', 'target_sparsity', 'measured_sparsity', 'seed', 'arch', 'backend', 'epochs', 'top1', 'status']);
+    expect(exported).toHaveLength(8);
+    const predictionsCsv = path.join(dir, 'predictions.csv');
+    expect((await runCli(['--db', db, 'export', 'predictions', '--format', 'csv', '--out', predictionsCsv])).code).toBe(0);
+    const predictions = parse(fs.readFileSync(predictionsCsv), { columns: true }) as Record<string, string>[];
+    expect(predictions).toHaveLength(8 * TEST);
+    expect(new Set(predictions.map((p) => `${p.model_id}/${p.image_index}`)).size).toBe(8 * TEST);
+    const jsonl = path.join(dir, 'predictions.jsonl');
+    expect((await runCli(['--db', db, 'export', 'predictions', '--format', 'jsonl', '--out', jsonl])).code).toBe(0);
+    const first = JSON.parse(fs.readFileSync(jsonl, 'utf8').split('\n')[0] ?? '{}') as Record<string, unknown>;
+    expect(Object.keys(first)).toEqual(['model_id', 'variant', 'target_sparsity', 'seed', 'image_index', 'true_label', 'predicted_label', 'predicted_probability', 'true_label_probability']);
+  });
+
+  it('gives the same models for the same seeds, and resumes a run killed with SIGKILL to the same result', async () => {
+    const flags = ['train', '--dataset', 'toy', '--preset', 'smoke', '--models', '3', '--sparsities', '0,0.5', '--epochs', '4', '--workers', '1', '--seed', '7'];
+    const reference = await datasetDb(dir, 'reference.db', source);
+    const whole = await runCli(['--db', reference, ...flags]);
+    expect(whole.code, whole.stderr).toBe(0);
+
+    const killed = await datasetDb(dir, 'killed.db', source);
+    const child = spawn(process.execPath, [BIN, '--db', killed, ...flags], { cwd: ROOT, stdio: 'ignore' });
+    // Kill once at least one model is committed and another is still training.
+    await new Promise<void>((resolve, reject) => {
+      const timer = setInterval(() => {
+        try {
+          const rows = models(killed);
+          if (rows.some((r) => r.status === 'done') && rows.some((r) => r.status === 'running')) {
+            clearInterval(timer);
+            child.kill('SIGKILL');
+            resolve();
+          }
+        } catch {
+          // the database may be mid-creation; poll again
+        }
+      }, 50);
+      child.on('exit', () => {
+        clearInterval(timer);
+        reject(new Error('the run finished before it could be killed'));
+      });
+    });
+    await new Promise((resolve) => child.on('exit', resolve));
+    const interrupted = models(killed);
+    const doneBefore = interrupted.filter((r) => r.status === 'done').map((r) => r.id);
+    expect(doneBefore.length).toBeGreaterThan(0);
+    expect(doneBefore.length).toBeLessThan(6);
+    const handle = new Database(killed, { readonly: true });
+    const partial = handle.prepare("SELECT count(*) FROM predictions p JOIN models m ON m.id = p.model_id WHERE m.status <> 'done'").pluck().get();
+    handle.close();
+    expect(partial).toBe(0); // nothing half-written
+
+    const resumed = await runCli(['--db', killed, 'train', '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const after = models(killed);
+    expect(after.every((r) => r.status === 'done')).toBe(true);
+    expect(after).toHaveLength(6);
+
+    const a = predictionMap(reference);
+    const b = predictionMap(killed);
+    expect(b.size).toBe(6 * TEST);
+    expect(b).toEqual(a);
+    const again = await runCli(['--db', killed, 'train', '--resume']);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/nothing to resume/);
+  });
+
+  it('says clearly that the CNN needs another backend than WASM, and trains it on the CPU backend', async () => {
+    const db = await datasetDb(dir, 'cnn.db', source);
+    const refused = await runCli(['--db', db, 'train', '--dataset', 'toy', '--preset', 'smoke', '--arch', 'cnn', '--backend', 'wasm']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/--arch cnn needs convolution gradients, which the WASM backend lacks: install @tensorflow\/tfjs-node or pass --backend cpu/);
+    const cnn = await runCli(['--db', db, 'train', '--dataset', 'toy', '--preset', 'smoke', '--arch', 'cnn', '--backend', 'cpu', '--models', '1', '--sparsities', '0', '--train-limit', '300', '--workers', '1']);
+    expect(cnn.code, cnn.stderr).toBe(0);
+    const rows = models(db);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'done', backend: 'cpu' });
+  });
+
+  it('refuses bad settings with one line and trains nothing', async () => {
+    const db = await datasetDb(dir, 'bad.db', source);
+    for (const [args, message] of [
+      [['--dataset', 'nope'], /no dataset named 'nope'/],
+      [['--dataset', 'toy', '--sparsities', '0,1.5'], /--sparsities: '1.5' is not a sparsity in \[0, 1\)/],
+      [['--dataset', 'toy', '--preset', 'huge'], /--preset must be one of smoke, quick, paper/],
+      [['--dataset', 'toy', '--quantize', 'int4'], /--quantize must be one of fp16, int8/],
+      [['--dataset', 'toy', '--backend', 'tfjs-node'], /backend tfjs-node cannot be used here/],
+      [['--dataset', 'toy', '--models', 'many'], /--models must be a non-negative integer/],
+    ] as const) {
+      const result = await runCli(['--db', db, 'train', ...args]);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr).toMatch(message);
+    }
+    expect(models(db)).toHaveLength(0);
+  });
+});
