@@ -91,7 +91,7 @@ CREATE TABLE predictions (
   image_index             INTEGER NOT NULL,
   predicted_label         INTEGER NOT NULL,
   predicted_probability   REAL NOT NULL,
-  true_label_probability  REAL NOT NULL,
+  true_label_probability  REAL,            -- NULL when an import does not carry it
   PRIMARY KEY (model_id, image_index)
 ) WITHOUT ROWID;
 

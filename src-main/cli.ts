@@ -5,6 +5,8 @@ import { registerDbCommands } from './cli/db.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerTrainCommand } from './cli/train.js';
 import { registerExportCommand } from './cli/export.js';
+import { registerImportCommand } from './cli/import.js';
+import { registerReportCommand } from './cli/report.js';
 import type { GlobalOptions } from './cli/context.js';
 import { APP_VERSION } from './core/version.js';
 
@@ -23,7 +25,9 @@ export async function main(argv: string[]): Promise<number> {
   registerDatasetCommands(program, globals);
   registerDbCommands(program, globals);
   registerTrainCommand(program, globals);
+  registerReportCommand(program, globals);
   registerExportCommand(program, globals);
+  registerImportCommand(program, globals);
   registerServeCommand(program, globals);
   for (const command of program.commands) applyExitOverride(command);
 

@@ -2,9 +2,10 @@ import type { Command } from 'commander';
 import { UserError } from '../core/errors.js';
 import { MODEL_COLUMNS, PREDICTION_COLUMNS, modelRows, predictionRows, resolveExperiment } from '../core/export/tables.js';
 import { writeRows, type ExportFormat } from '../core/export/writers.js';
+import { CLASS_IMPACT_COLUMNS, PIE_COLUMNS, classImpactRows, pieRows } from '../core/export/analysis-tables.js';
 import { withDatabase, type GlobalOptions } from './context.js';
 
-const TABLES = ['models', 'predictions'] as const;
+const TABLES = ['models', 'predictions', 'pies', 'class-impact'] as const;
 type Table = (typeof TABLES)[number];
 
 export function registerExportCommand(program: Command, globals: () => GlobalOptions): void {
@@ -25,9 +26,16 @@ export function registerExportCommand(program: Command, globals: () => GlobalOpt
         async (db) => {
           const experimentId = resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment));
           const which = table as Table;
-          return which === 'models'
-            ? writeRows(opts.out, format, MODEL_COLUMNS, modelRows(db, experimentId))
-            : writeRows(opts.out, format, PREDICTION_COLUMNS, predictionRows(db, experimentId));
+          switch (which) {
+            case 'models':
+              return writeRows(opts.out, format, MODEL_COLUMNS, modelRows(db, experimentId));
+            case 'predictions':
+              return writeRows(opts.out, format, PREDICTION_COLUMNS, predictionRows(db, experimentId));
+            case 'pies':
+              return writeRows(opts.out, format, PIE_COLUMNS, pieRows(db, experimentId));
+            case 'class-impact':
+              return writeRows(opts.out, format, CLASS_IMPACT_COLUMNS, classImpactRows(db, experimentId));
+          }
         },
         { readonly: true },
       );

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -155,6 +155,31 @@ describe('pie-audit train (small learnable data made here, WASM backend)', () =>
     const again = await runCli(['--db', killed, 'train', '--resume']);
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/nothing to resume/);
+  });
+
+  it('loses nothing when another process opens the database read-write during a run', async () => {
+    // Regression: a raw open()/close() of the database file inside the training
+    // process dropped its POSIX locks, and an outside connection closing then
+    // deleted the live WAL with the run's later commits in it.
+    const db = await datasetDb(dir, 'outside.db', source);
+    const child = spawn(process.execPath, [BIN, '--db', db, 'train', '--dataset', 'toy', '--preset', 'smoke', '--models', '8', '--epochs', '2', '--workers', '2'], { cwd: ROOT, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    let finished = false;
+    void exited.then(() => (finished = true));
+    let opened = 0;
+    while (!finished) {
+      // read-write, in another process, with another SQLite build: as a DB browser would
+      await new Promise((resolve) => execFile('sqlite3', [db, 'SELECT count(*) FROM predictions'], resolve));
+      opened++;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await exited).toBe(0);
+    expect(opened).toBeGreaterThan(3);
+    const rows = models(db);
+    expect(rows.filter((r) => r.status === 'done')).toHaveLength(16);
+    const handle = new Database(db, { readonly: true });
+    expect(handle.prepare('SELECT count(*) FROM predictions').pluck().get()).toBe(16 * TEST);
+    handle.close();
   });
 
   it('says clearly that the CNN needs another backend than WASM, and trains it on the CPU backend', async () => {

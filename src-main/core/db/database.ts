@@ -28,8 +28,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
   const latest = migrations.length;
   const exists = fs.existsSync(file);
   if (options.readonly && !exists) throw new UserError(`${file}: no such database`);
-  if (exists) checkHeader(file);
-  else fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (!exists) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
 
   let db: Db;
   try {
@@ -38,8 +37,17 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     throw new UserError(`${file}: cannot open database (${(error as Error).message})`);
   }
   try {
-    // Read user_version before any pragma that writes (journal_mode=WAL does).
-    const version = db.pragma('user_version', { simple: true }) as number;
+    // Read user_version before any pragma that writes (journal_mode=WAL does). The
+    // header is checked by SQLite itself: opening and closing our own descriptor on
+    // the file would drop this process's POSIX locks on it (SQLite's "how to corrupt"
+    // section 2.2), and another process could then delete a live WAL.
+    let version: number;
+    try {
+      version = db.pragma('user_version', { simple: true }) as number;
+    } catch (error) {
+      if ((error as { code?: string }).code === 'SQLITE_NOTADB') throw new UserError(`${file}: not a SQLite database`);
+      throw error;
+    }
     if (version > latest) {
       throw new UserError(
         `${file}: written by a newer PIE Audit (schema ${version}, this version knows up to ${latest}); refusing to open it`,
@@ -78,22 +86,6 @@ function backupBeforeMigration(db: Db, file: string, version: number): void {
   const target = `${file}.v${version}-${stamp}.bak`;
   // VACUUM INTO writes a consistent copy even with a WAL pending.
   db.prepare('VACUUM INTO ?').run(target);
-}
-
-/** Refuses files that are not SQLite databases before better-sqlite3 touches them. */
-function checkHeader(file: string): void {
-  const stat = fs.statSync(file);
-  if (stat.size === 0) return; // an empty file is a new database to SQLite
-  const fd = fs.openSync(file, 'r');
-  try {
-    const header = Buffer.alloc(16);
-    fs.readSync(fd, header, 0, 16, 0);
-    if (header.toString('latin1') !== 'SQLite format 3\0') {
-      throw new UserError(`${file}: not a SQLite database`);
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
 }
 
 /** The current time as stored in the database (ISO 8601, UTC). */

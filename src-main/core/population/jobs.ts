@@ -6,9 +6,6 @@ import type { ModelResult } from './store.js';
 /** Messages between the population runner and its training workers. */
 export interface JobCommon {
   modelId: number;
-  databasePath: string;
-  datasetId: number;
-  trainLimit?: number;
   arch: Arch;
   seed: number;
   weightsDir: string;
@@ -26,6 +23,23 @@ export type FromWorker =
   | { type: 'done'; result: ModelResult; seconds: number; tensors: number }
   | { type: 'failed'; modelId: number; message: string; userError: boolean };
 
+/** A split's pixels and labels in shared memory: every worker reads the same bytes, none copies them. */
+export interface SharedSplit {
+  count: number;
+  height: number;
+  width: number;
+  channels: number;
+  numClasses: number;
+  pixels: SharedArrayBuffer;
+  labels: SharedArrayBuffer;
+}
+
+/**
+ * What a worker starts with. Workers never open the database: the main thread reads
+ * the dataset once and shares it, and alone writes results.
+ */
 export interface WorkerOptions {
   backend?: BackendName;
+  train: SharedSplit;
+  test: SharedSplit;
 }

@@ -5,7 +5,8 @@ import type { Db } from '../db/database.js';
 import { UserError } from '../errors.js';
 import type { BackendName } from '../training/backend.js';
 import type { TrainProgress } from '../training/trainer.js';
-import type { FromWorker, Job, ToWorker } from './jobs.js';
+import type { SplitData } from '../training/data.js';
+import type { FromWorker, Job, SharedSplit, ToWorker, WorkerOptions } from './jobs.js';
 import { plannedModels, type PlannedModel } from './plan.js';
 import type { PopulationConfig } from './presets.js';
 import { markFailed, markRunning, saveModelResult } from './store.js';
@@ -18,9 +19,10 @@ export type PopulationEvent =
   | { type: 'model-failed'; model: PlannedModel; message: string };
 
 export interface RunOptions {
-  databasePath: string;
   experimentId: number;
-  datasetId: number;
+  /** The training images (the first trainLimit) and the evaluation images. */
+  train: SplitData;
+  test: SplitData;
   config: PopulationConfig;
   workers?: number;
   /** Folder for the models' weights (one sub-folder per model). */
@@ -63,7 +65,7 @@ export async function runPopulation(db: Db, options: RunOptions): Promise<RunSum
 
   const weightsDir = (m: PlannedModel): string => path.join(options.weightsRoot, String(options.experimentId), String(m.id));
   const jobFor = (m: PlannedModel): Job => {
-    const common = { modelId: m.id, databasePath: options.databasePath, datasetId: options.datasetId, trainLimit: config.trainLimit, arch: config.arch, seed: m.seed, weightsDir: weightsDir(m) };
+    const common = { modelId: m.id, arch: config.arch, seed: m.seed, weightsDir: weightsDir(m) };
     if (m.method === 'fp16' || m.method === 'int8') {
       const source = m.sourceModelId === undefined ? undefined : byId.get(m.sourceModelId);
       if (!source) throw new UserError(`model ${m.id} (${m.variant}) has no dense model with seed ${m.seed} to quantize`);
@@ -121,8 +123,9 @@ export async function runPopulation(db: Db, options: RunOptions): Promise<RunSum
       return;
     }
     let backendReported = false;
+    const workerOptions: WorkerOptions = { backend: config.backend, train: share(options.train), test: share(options.test) };
     for (let i = 0; i < workerCount; i++) {
-      const worker = new Worker(BOOTSTRAP, { workerData: { entry: WORKER_ENTRY, options: { backend: config.backend } } });
+      const worker = new Worker(BOOTSTRAP, { workerData: { entry: WORKER_ENTRY, options: workerOptions } });
       workers.push(worker);
       worker.on('message', (message: FromWorker) => {
         try {
@@ -179,4 +182,12 @@ function interleave(a: PlannedModel, b: PlannedModel, config: PopulationConfig):
     return m.seed - config.seed - 1000 * Math.max(0, v);
   };
   return member(a) - member(b) || a.id - b.id;
+}
+
+function share(split: SplitData): SharedSplit {
+  const pixels = new SharedArrayBuffer(split.pixels.byteLength);
+  new Uint8Array(pixels).set(split.pixels);
+  const labels = new SharedArrayBuffer(split.labels.byteLength);
+  new Uint8Array(labels).set(split.labels);
+  return { count: split.count, height: split.input.height, width: split.input.width, channels: split.input.channels, numClasses: split.numClasses, pixels, labels };
 }

@@ -81,7 +81,9 @@ export async function trainPopulation(db: Db, databasePath: string, request: Tra
   checkArchitectureSupported(config.arch, backend);
   const weightsRoot = weightsRootFor(databasePath);
   fs.mkdirSync(weightsRoot, { recursive: true });
-  const summary = await runPopulation(db, { databasePath, experimentId, datasetId, config, workers: request.workers, weightsRoot, onEvent, signal });
+  const train = loadSplit(db, datasetId, 'train', config.trainLimit);
+  const test = loadSplit(db, datasetId, 'test');
+  const summary = await runPopulation(db, { experimentId, train, test, config, workers: request.workers, weightsRoot, onEvent, signal });
   if (summary.cancelled) resetUnfinished(db, experimentId);
   return { ...summary, experimentId, config, backend, resumedModels };
 }

@@ -1,20 +1,19 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
-import { openDatabase, type Db } from '../db/database.js';
 import { UserError, errorMessage } from '../errors.js';
 import { selectBackend, type BackendName } from '../training/backend.js';
-import { loadSplit, normalisationOf, normalise, type Normalisation, type SplitData } from '../training/data.js';
+import { normalisationOf, normalise, type Normalisation } from '../training/data.js';
+import type { InputShape } from '../training/network.js';
 import { predict } from '../training/evaluate.js';
 import { measuredSparsity } from '../training/pruning.js';
 import { quantizeFp16, quantizeInt8PerChannel } from '../training/quantize.js';
 import { trainModel, type Weights } from '../training/trainer.js';
 import { loadWeights, saveWeights } from '../training/weights-io.js';
-import type { FromWorker, Job, ToWorker, WorkerOptions } from './jobs.js';
+import type { FromWorker, Job, SharedSplit, ToWorker, WorkerOptions } from './jobs.js';
 
 /**
- * A training worker: one model at a time, on its own TensorFlow.js backend. It reads
- * the dataset itself (read-only) and keeps it between jobs; the main thread alone
- * writes to the database.
+ * A training worker: one model at a time, on its own TensorFlow.js backend, on the
+ * dataset the main thread shares with it. It never touches the database.
  */
 const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
@@ -24,45 +23,49 @@ function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
 }
 
+interface Split {
+  count: number;
+  input: InputShape;
+  numClasses: number;
+  labels: Uint8Array;
+  x: Float32Array;
+}
+
 interface Prepared {
-  key: string;
   norm: Normalisation;
-  train: SplitData;
-  trainX: Float32Array;
-  test: SplitData;
-  testX: Float32Array;
+  train: Split;
+  test: Split;
 }
 
-let prepared: Prepared | undefined;
-let db: Db | undefined;
-let dbPath: string | undefined;
-
-function data(job: Job): Prepared {
-  const key = `${job.databasePath}:${job.datasetId}:${job.trainLimit ?? 'all'}`;
-  if (prepared?.key === key) return prepared;
-  if (dbPath !== job.databasePath) {
-    db?.close();
-    db = openDatabase(job.databasePath, { readonly: true });
-    dbPath = job.databasePath;
-  }
-  if (!db) throw new Error('database not open');
-  const train = loadSplit(db, job.datasetId, 'train', job.trainLimit);
-  const test = loadSplit(db, job.datasetId, 'test');
-  const norm = normalisationOf(train.pixels);
-  prepared = { key, norm, train, trainX: normalise(train.pixels, norm), test, testX: normalise(test.pixels, norm) };
-  return prepared;
+function fromShared(split: SharedSplit, norm: Normalisation | undefined): { split: Split; norm: Normalisation } {
+  const pixels = new Uint8Array(split.pixels);
+  const n = norm ?? normalisationOf(pixels);
+  return {
+    norm: n,
+    split: {
+      count: split.count,
+      input: { height: split.height, width: split.width, channels: split.channels },
+      numClasses: split.numClasses,
+      labels: new Uint8Array(split.labels),
+      x: normalise(pixels, n),
+    },
+  };
 }
+
+// Normalisation constants come from the training images, and apply to both splits.
+const trainPart = fromShared(options.train, undefined);
+const prepared: Prepared = { norm: trainPart.norm, train: trainPart.split, test: fromShared(options.test, trainPart.norm).split };
 
 async function run(job: Job, backend: BackendName): Promise<void> {
   const started = performance.now();
-  const d = data(job);
+  const d = prepared;
   let weights: Weights;
   let sparsity: number;
   let method: string;
   if (job.kind === 'train') {
     const result = await trainModel(
       { arch: job.arch, seed: job.seed, epochs: job.epochs, batchSize: job.batchSize, learningRate: job.learningRate, targetSparsity: job.targetSparsity },
-      { x: d.trainX, labels: d.train.labels, count: d.train.count, input: d.train.input, numClasses: d.train.numClasses },
+      { x: d.train.x, labels: d.train.labels, count: d.train.count, input: d.train.input, numClasses: d.train.numClasses },
       (progress) => send({ type: 'progress', modelId: job.modelId, progress }),
     );
     weights = result.weights;
@@ -81,7 +84,7 @@ async function run(job: Job, backend: BackendName): Promise<void> {
     sparsity = measuredSparsity([...weights].filter(([name]) => name.endsWith('/kernel')).map(([, w]) => w.values));
     method = job.method;
   }
-  const predictions = predict(job.arch, weights, d.testX, d.test.labels, d.test.input, d.test.numClasses);
+  const predictions = predict(job.arch, weights, d.test.x, d.test.labels, d.test.input, d.test.numClasses);
   await saveWeights(
     job.weightsDir,
     { format: 'pie-audit-model', version: 1, arch: job.arch, input: d.test.input, numClasses: d.test.numClasses, normalisation: d.norm, method, seed: job.seed, targetSparsity: job.kind === 'train' ? job.targetSparsity : 0, backend },
@@ -102,7 +105,6 @@ const { name: backend, notes } = await selectBackend(options.backend);
 send({ type: 'ready', backend, notes });
 port.on('message', (message: ToWorker) => {
   if (message.type === 'exit') {
-    db?.close();
     port.close();
     return;
   }

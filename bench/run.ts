@@ -1,0 +1,19 @@
+/**
+ * npm run bench: the figures issues 3, 4 and 8 ask for, measured on this machine.
+ * `npm run bench -- --fast` skips the quick preset's wall time (about ten minutes).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { benchAnalysis } from './analysis.js';
+import { benchTraining } from './training.js';
+
+const fast = process.argv.includes('--fast');
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pie-audit-bench-'));
+console.log(`PIE Audit bench: ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
+try {
+  await benchAnalysis(dir);
+  await benchTraining(dir, { quick: !fast });
+} finally {
+  fs.rmSync(dir, { recursive: true, force: true });
+}

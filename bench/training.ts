@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { openDatabase } from '../src-main/core/db/database.js';
+import { addKnownIdxDataset } from '../src-main/core/datasets/add.js';
+import { findDataset } from '../src-main/core/datasets/store.js';
+import { trainPopulation } from '../src-main/core/population/train.js';
+import { selectBackend } from '../src-main/core/training/backend.js';
+import { loadSplit, normalisationOf, normalise } from '../src-main/core/training/data.js';
+import { trainModel } from '../src-main/core/training/trainer.js';
+
+/**
+ * Training on Fashion-MNIST with LeNet-300-100: one model's throughput in this thread
+ * (and its tensor count after each epoch), population throughput with 1 and 2 workers,
+ * and the smoke and quick presets' wall time.
+ */
+export async function benchTraining(dir: string, options: { quick: boolean }): Promise<void> {
+  const file = path.join(dir, 'train.db');
+  const db = openDatabase(file);
+  try {
+    try {
+      await addKnownIdxDataset(db, 'fashion-mnist', { cacheDir: path.join(dir, 'cache'), systemFolders: undefined });
+    } catch (error) {
+      console.log(`training bench skipped: Fashion-MNIST unavailable (${(error as Error).message})`);
+      return;
+    }
+    const dataset = findDataset(db, 'fashion-mnist');
+    const { name: backend } = await selectBackend();
+    const train = loadSplit(db, dataset.id, 'train');
+    const x = normalise(train.pixels, normalisationOf(train.pixels));
+    const tensors: number[] = [];
+    const started = performance.now();
+    let lastEpoch = 0;
+    await trainModel({ arch: 'mlp', seed: 1, epochs: 2, batchSize: 128, learningRate: 1e-3, targetSparsity: 0 }, { x, labels: train.labels, count: train.count, input: train.input, numClasses: 10 }, (p) => {
+      if (p.epoch !== lastEpoch && p.step === p.epoch * Math.ceil(train.count / 128)) {
+        lastEpoch = p.epoch;
+        tensors.push(tf.memory().numTensors);
+      }
+    });
+    const seconds = (performance.now() - started) / 1000;
+    console.log(`training, one model in one thread (${backend}, batch 128): ${Math.round((2 * train.count) / seconds).toLocaleString('en')} images/s; tensors after each epoch: ${tensors.join(', ')}; after disposal: ${tf.memory().numTensors}`);
+
+    const throughput = async (workers: number): Promise<number> => {
+      const t0 = performance.now();
+      const outcome = await trainPopulation(db, file, { dataset: 'fashion-mnist', preset: 'smoke', overrides: { models: 2, sparsities: [0, 0.9], epochs: 1, trainLimit: 30_000 }, workers });
+      const s = (performance.now() - t0) / 1000;
+      return (outcome.done * 30_000) / s;
+    };
+    const one = await throughput(1);
+    const two = await throughput(2);
+    console.log(`population throughput: 1 worker ${Math.round(one).toLocaleString('en')} images/s, 2 workers ${Math.round(two).toLocaleString('en')} images/s, ratio ${(two / one).toFixed(2)} (target >= 1.8)`);
+
+    for (const preset of options.quick ? (['smoke', 'quick'] as const) : (['smoke'] as const)) {
+      const t0 = performance.now();
+      const outcome = await trainPopulation(db, file, { dataset: 'fashion-mnist', preset });
+      const s = (performance.now() - t0) / 1000;
+      const top1 = db
+        .prepare("SELECT variant, avg(top1) AS mean FROM models WHERE experiment_id = ? GROUP BY variant ORDER BY min(id)")
+        .all(outcome.experimentId) as { variant: string; mean: number }[];
+      console.log(`preset ${preset}: ${outcome.done} models in ${s.toFixed(1)} s on ${outcome.backend}; mean top-1 ${top1.map((t) => `${t.variant} ${t.mean.toFixed(4)}`).join(', ')}`);
+    }
+    if (!options.quick) console.log('preset quick: skipped (--fast)');
+  } finally {
+    db.close();
+    fs.rmSync(`${file}.models`, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { experimentReport, type ExperimentReport } from '../core/analysis/report.js';
+import { UserError } from '../core/errors.js';
+import { resolveExperiment } from '../core/export/tables.js';
+import { printTable } from './datasets.js';
+import { withDatabase, type GlobalOptions } from './context.js';
+
+const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
+
+export function printReport(report: ExperimentReport): void {
+  console.log(`experiment ${report.experiment_id} on ${report.dataset}: ${report.images} images, ${report.classes.length} classes`);
+  printTable(
+    ['variant', 'models', 'top-1', 'sd', 'PIEs', 'share', 'dense on PIEs', 'variant on PIEs', 'dense on rest', 'variant on rest', 'p<=.05', 'q<=.05'],
+    report.variants.map((v) => [
+      v.variant,
+      String(v.models),
+      pct(v.top1_mean),
+      pct(v.top1_std),
+      v.pies === null ? '-' : String(v.pies),
+      pct(v.pie_share),
+      pct(v.dense_top1_on_pies),
+      pct(v.variant_top1_on_pies),
+      pct(v.dense_top1_on_non_pies),
+      pct(v.variant_top1_on_non_pies),
+      v.classes_p05 === null ? '-' : String(v.classes_p05),
+      v.classes_q05 === null ? '-' : String(v.classes_q05),
+    ]),
+  );
+  for (const v of report.variants) {
+    if (v.most_hurt !== null) console.log(`${v.variant} most hurt: ${v.most_hurt.length ? v.most_hurt.join(', ') : '(none)'}`);
+  }
+}
+
+export function registerReportCommand(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('report')
+    .description('the headline table per variant: top-1, PIEs, classes hurt')
+    .option('--json', 'print JSON')
+    .option('--experiment <id>', 'experiment (default: the newest)')
+    .action(async (opts: { json?: boolean; experiment?: string }) => {
+      if (opts.experiment !== undefined && !/^\d+$/.test(opts.experiment)) throw new UserError(`--experiment must be a number, not '${opts.experiment}'`);
+      const report = await withDatabase(globals(), (db) => experimentReport(db, resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment))), { readonly: true });
+      if (opts.json) console.log(JSON.stringify(report, null, 2));
+      else printReport(report);
+    });
+}

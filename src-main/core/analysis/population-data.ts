@@ -1,0 +1,100 @@
+import crypto from 'node:crypto';
+import type { Db } from '../db/database.js';
+import { UserError } from '../errors.js';
+
+export interface PopulationModel {
+  id: number;
+  variant: string;
+  method: string;
+  targetSparsity: number;
+  seed: number;
+  /** predicted label per image_index */
+  predicted: Uint16Array;
+  /** the true label's probability per image; NaN where unknown */
+  trueProbability: Float32Array;
+}
+
+export interface Variant {
+  name: string;
+  method: string;
+  targetSparsity: number;
+  models: PopulationModel[];
+}
+
+export interface ExperimentData {
+  experimentId: number;
+  numImages: number;
+  numClasses: number;
+  trueLabels: Uint16Array;
+  classNames: string[];
+  /** dense first, then by method and sparsity */
+  variants: Variant[];
+  signature: string;
+}
+
+interface ModelRow {
+  id: number;
+  variant: string;
+  method: string;
+  target_sparsity: number;
+  seed: number;
+  finished_at: string | null;
+}
+
+/** A fingerprint of the finished models: it changes whenever their predictions can have. */
+export function modelsSignature(db: Db, experimentId: number): string {
+  const rows = db
+    .prepare("SELECT id, variant, finished_at FROM models WHERE experiment_id = ? AND status = 'done' ORDER BY id")
+    .all(experimentId) as { id: number; variant: string; finished_at: string | null }[];
+  return crypto.createHash('sha256').update(rows.map((r) => `${r.id}:${r.variant}:${r.finished_at ?? ''}`).join('\n')).digest('hex');
+}
+
+const METHOD_ORDER: Record<string, number> = { dense: 0, magnitude: 1, fp16: 2, int8: 3 };
+
+/**
+ * Reads an experiment's predictions into typed arrays, one pair per model (a model's
+ * rows are contiguous in the predictions table's key, so each read is one range scan).
+ */
+export function loadExperiment(db: Db, experimentId: number): ExperimentData {
+  const images = db.prepare('SELECT image_index, true_label FROM experiment_images WHERE experiment_id = ? ORDER BY image_index').raw().all(experimentId) as [number, number][];
+  const numImages = images.length;
+  if (numImages === 0) throw new UserError(`experiment ${experimentId} has no images`);
+  const trueLabels = new Uint16Array(numImages);
+  for (const [index, label] of images) trueLabels[index] = label;
+  const rows = db
+    .prepare("SELECT id, variant, method, target_sparsity, seed, finished_at FROM models WHERE experiment_id = ? AND status = 'done' ORDER BY id")
+    .all(experimentId) as ModelRow[];
+  const select = db.prepare('SELECT image_index, predicted_label, true_label_probability FROM predictions WHERE model_id = ?').raw();
+  let maxLabel = 0;
+  for (const label of trueLabels) maxLabel = Math.max(maxLabel, label);
+  const models: PopulationModel[] = rows.map((row) => {
+    const predicted = new Uint16Array(numImages);
+    const trueProbability = new Float32Array(numImages).fill(NaN);
+    let count = 0;
+    for (const [index, label, probability] of select.iterate(row.id) as IterableIterator<[number, number, number | null]>) {
+      predicted[index] = label;
+      if (label > maxLabel) maxLabel = label;
+      if (probability !== null) trueProbability[index] = probability;
+      count++;
+    }
+    if (count !== numImages) throw new UserError(`model ${row.id} (${row.variant}) has predictions for ${count} of ${numImages} images`);
+    return { id: row.id, variant: row.variant, method: row.method, targetSparsity: row.target_sparsity, seed: row.seed, predicted, trueProbability };
+  });
+  const byVariant = new Map<string, Variant>();
+  for (const m of models) {
+    const v = byVariant.get(m.variant) ?? { name: m.variant, method: m.method, targetSparsity: m.targetSparsity, models: [] };
+    v.models.push(m);
+    byVariant.set(m.variant, v);
+  }
+  const variants = [...byVariant.values()].sort(
+    (a, b) => (METHOD_ORDER[a.method] ?? 9) - (METHOD_ORDER[b.method] ?? 9) || a.targetSparsity - b.targetSparsity || a.name.localeCompare(b.name),
+  );
+  if (!byVariant.has('dense')) throw new UserError(`experiment ${experimentId} has no finished dense models: PIEs are defined against the dense population`);
+  const datasetClasses = db
+    .prepare('SELECT c.name FROM classes c JOIN experiments e ON e.dataset_id = c.dataset_id WHERE e.id = ? ORDER BY c.label')
+    .pluck()
+    .all(experimentId) as string[];
+  const numClasses = Math.max(datasetClasses.length, maxLabel + 1);
+  const classNames = Array.from({ length: numClasses }, (_, c) => datasetClasses[c] ?? String(c));
+  return { experimentId, numImages, numClasses, trueLabels, classNames, variants, signature: modelsSignature(db, experimentId) };
+}

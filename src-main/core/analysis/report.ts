@@ -1,0 +1,74 @@
+import type { Db } from '../db/database.js';
+import { ensureAnalysis } from './analyse.js';
+
+export interface VariantReport {
+  variant: string;
+  method: string;
+  target_sparsity: number;
+  models: number;
+  top1_mean: number;
+  top1_std: number;
+  pies: number | null;
+  pie_share: number | null;
+  dense_top1_on_pies: number | null;
+  variant_top1_on_pies: number | null;
+  dense_top1_on_non_pies: number | null;
+  variant_top1_on_non_pies: number | null;
+  classes_p05: number | null;
+  classes_q05: number | null;
+  most_hurt: string[] | null;
+}
+
+export interface ExperimentReport {
+  experiment_id: number;
+  dataset: string;
+  images: number;
+  classes: string[];
+  variants: VariantReport[];
+}
+
+/** The headline table per variant (DESIGN.md section 1), from the stored analysis (recomputed if stale). */
+export function experimentReport(db: Db, experimentId: number): ExperimentReport {
+  ensureAnalysis(db, experimentId);
+  const experiment = db
+    .prepare('SELECT e.id, e.name, d.name AS dataset FROM experiments e LEFT JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ?')
+    .get(experimentId) as { id: number; name: string; dataset: string | null };
+  const classes = classNames(db, experimentId);
+  const images = db.prepare('SELECT count(*) FROM experiment_images WHERE experiment_id = ?').pluck().get(experimentId) as number;
+  const rows = db
+    .prepare('SELECT * FROM analysis_variants WHERE experiment_id = ? ORDER BY position')
+    .all(experimentId) as (Omit<VariantReport, 'most_hurt'> & { most_hurt: string | null })[];
+  return {
+    experiment_id: experimentId,
+    dataset: experiment.dataset ?? experiment.name,
+    images,
+    classes,
+    variants: rows.map((r) => ({
+      variant: r.variant,
+      method: r.method,
+      target_sparsity: r.target_sparsity,
+      models: r.models,
+      top1_mean: r.top1_mean,
+      top1_std: r.top1_std,
+      pies: r.pies,
+      pie_share: r.pie_share,
+      dense_top1_on_pies: r.dense_top1_on_pies,
+      variant_top1_on_pies: r.variant_top1_on_pies,
+      dense_top1_on_non_pies: r.dense_top1_on_non_pies,
+      variant_top1_on_non_pies: r.variant_top1_on_non_pies,
+      classes_p05: r.classes_p05,
+      classes_q05: r.classes_q05,
+      most_hurt: r.most_hurt === null ? null : (JSON.parse(r.most_hurt) as number[]).map((c) => classes[c] ?? String(c)),
+    })),
+  };
+}
+
+/** Class names of the experiment's dataset, or the label numbers for a labels-only import. */
+export function classNames(db: Db, experimentId: number): string[] {
+  const count = db.prepare('SELECT num_classes FROM analysis_runs WHERE experiment_id = ?').pluck().get(experimentId) as number | undefined;
+  const names = db
+    .prepare('SELECT c.name FROM classes c JOIN experiments e ON e.dataset_id = c.dataset_id WHERE e.id = ? ORDER BY c.label')
+    .pluck()
+    .all(experimentId) as string[];
+  return Array.from({ length: Math.max(count ?? 0, names.length) }, (_, c) => names[c] ?? String(c));
+}

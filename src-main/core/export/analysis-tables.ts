@@ -1,0 +1,55 @@
+import type { Db } from '../db/database.js';
+import { ensureAnalysis } from '../analysis/analyse.js';
+import { classNames } from '../analysis/report.js';
+import type { Row } from './writers.js';
+
+export const PIE_COLUMNS = [
+  'pruning_fraction', 'variant', 'image_index', 'true_class_label', 'variant_modal_label', 'variant_number_observ',
+  'baseline_modal_label', 'baseline_number_observ', 'variant_agreement', 'baseline_agreement', 'tie', 'is_pie',
+  // per-image scores, after the contract's columns
+  'variant_tie', 'baseline_tie', 'variant_mean_true_probability', 'baseline_mean_true_probability',
+  'variant_self_confidence', 'baseline_self_confidence', 'variant_normalized_margin', 'baseline_normalized_margin',
+] as const;
+
+export const CLASS_IMPACT_COLUMNS = [
+  'variant', 'pruning_fraction', 'class', 'class_name', 'baseline_mean_recall', 'variant_mean_recall',
+  'statistic_recall_norm', 'pvalue_recall_norm', 'qvalue', 'significant',
+] as const;
+
+/** One row per image and non-dense variant; tie is 1 when either modal label was a tie. */
+export function pieRows(db: Db, experimentId: number): Iterable<Row> {
+  ensureAnalysis(db, experimentId);
+  return db
+    .prepare(
+      `SELECT v.target_sparsity AS pruning_fraction, a.variant, a.image_index, ei.true_label AS true_class_label,
+              a.modal_label AS variant_modal_label, a.number_observ AS variant_number_observ,
+              d.modal_label AS baseline_modal_label, d.number_observ AS baseline_number_observ,
+              a.agreement AS variant_agreement, d.agreement AS baseline_agreement,
+              max(a.tie, d.tie) AS tie, a.is_pie,
+              a.tie AS variant_tie, d.tie AS baseline_tie,
+              a.mean_true_probability AS variant_mean_true_probability, d.mean_true_probability AS baseline_mean_true_probability,
+              a.self_confidence AS variant_self_confidence, d.self_confidence AS baseline_self_confidence,
+              a.normalized_margin AS variant_normalized_margin, d.normalized_margin AS baseline_normalized_margin
+       FROM analysis_images a
+       JOIN analysis_variants v ON v.experiment_id = a.experiment_id AND v.variant = a.variant
+       JOIN analysis_images d ON d.experiment_id = a.experiment_id AND d.variant = 'dense' AND d.image_index = a.image_index
+       JOIN experiment_images ei ON ei.experiment_id = a.experiment_id AND ei.image_index = a.image_index
+       WHERE a.experiment_id = ? AND a.variant <> 'dense'
+       ORDER BY v.position, a.image_index`,
+    )
+    .iterate(experimentId) as Iterable<Row>;
+}
+
+export function classImpactRows(db: Db, experimentId: number): Iterable<Row> {
+  ensureAnalysis(db, experimentId);
+  const names = classNames(db, experimentId);
+  const rows = db
+    .prepare(
+      `SELECT c.variant, v.target_sparsity AS pruning_fraction, c.class, c.baseline_mean_recall, c.variant_mean_recall,
+              c.statistic AS statistic_recall_norm, c.pvalue AS pvalue_recall_norm, c.qvalue, c.significant
+       FROM analysis_classes c JOIN analysis_variants v ON v.experiment_id = c.experiment_id AND v.variant = c.variant
+       WHERE c.experiment_id = ? ORDER BY v.position, c.class`,
+    )
+    .all(experimentId) as Row[];
+  return rows.map((r) => ({ ...r, class_name: names[Number(r.class)] ?? String(r.class) }));
+}

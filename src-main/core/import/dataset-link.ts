@@ -1,0 +1,34 @@
+import type { Db } from '../db/database.js';
+import type { Population } from './finalize.js';
+import { RowProblem } from './problems.js';
+
+export interface DatasetLink {
+  datasetId: number;
+  /** images.id of the test image with idx i, for each image_index i. */
+  imageIds: Float64Array;
+}
+
+/**
+ * Matches image_index i to the dataset's test image with idx i. Refuses an index
+ * beyond the test split and a true label that differs from the dataset's label.
+ * null when no dataset has this name (the import is then labels-only).
+ */
+export function linkDataset(db: Db, name: string, population: Population): DatasetLink | null {
+  const datasetId = db.prepare('SELECT id FROM datasets WHERE name = ?').pluck().get(name) as number | undefined;
+  if (datasetId === undefined) return null;
+  const n = population.images;
+  const testCount = db.prepare("SELECT count(*) FROM images WHERE dataset_id = ? AND split = 'test'").pluck().get(datasetId) as number;
+  if (n > testCount) {
+    throw new RowProblem(population.placeOfImage(testCount), `image_index ${testCount} is beyond the test split of dataset '${name}' (${testCount} images, idx 0..${testCount - 1})`);
+  }
+  const imageIds = new Float64Array(n);
+  const rows = db.prepare("SELECT id, idx, label FROM images WHERE dataset_id = ? AND split = 'test' AND idx < ? ORDER BY idx").raw().iterate(datasetId, n);
+  for (const [id, idx, label] of rows as Iterable<[number, number, number]>) {
+    const expected = population.trueLabels[idx];
+    if (label !== expected) {
+      throw new RowProblem(population.placeOfImage(idx), `true label ${expected} of image_index ${idx} differs from dataset '${name}', whose test image ${idx} has label ${label}`);
+    }
+    imageIds[idx] = id;
+  }
+  return { datasetId, imageIds };
+}
