@@ -11,7 +11,7 @@ export interface PopulationModel {
   /** predicted label per image_index */
   predicted: Uint16Array;
   /** the true label's probability per image; NaN where unknown */
-  trueProbability: Float32Array;
+  trueProbability: Float64Array;
 }
 
 export interface Variant {
@@ -69,7 +69,7 @@ export function loadExperiment(db: Db, experimentId: number): ExperimentData {
   for (const label of trueLabels) maxLabel = Math.max(maxLabel, label);
   const models: PopulationModel[] = rows.map((row) => {
     const predicted = new Uint16Array(numImages);
-    const trueProbability = new Float32Array(numImages).fill(NaN);
+    const trueProbability = new Float64Array(numImages).fill(NaN);
     let count = 0;
     for (const [index, label, probability] of select.iterate(row.id) as IterableIterator<[number, number, number | null]>) {
       predicted[index] = label;

@@ -47,6 +47,35 @@ export const apiContract = {
       .strict(),
     response: DatasetSummarySchema,
   },
+  'train.start': {
+    request: z
+      .object({
+        dataset: z.string().min(1).max(100),
+        preset: z.enum(['smoke', 'quick', 'paper']).default('quick'),
+        models: z.number().int().min(1).max(1000).optional(),
+        sparsities: z.array(z.number().min(0).lt(1)).min(1).max(20).optional(),
+        quantize: z.array(z.enum(['fp16', 'int8'])).max(2).optional(),
+        epochs: z.number().int().min(1).max(1000).optional(),
+        arch: z.enum(['mlp', 'cnn']).optional(),
+        trainLimit: z.number().int().min(1).optional(),
+        seed: z.number().int().min(0).max(2 ** 31).optional(),
+        workers: z.number().int().min(1).max(64).optional(),
+      })
+      .strict(),
+    response: z.object({ started: z.literal(true), experimentId: z.number().int() }),
+  },
+  'train.resume': {
+    request: z.object({ experimentId: z.number().int().positive().optional(), workers: z.number().int().min(1).max(64).optional() }).strict(),
+    response: z.object({ started: z.literal(true), experimentId: z.number().int() }),
+  },
+  'train.cancel': {
+    request: Empty,
+    response: z.object({ cancelled: z.boolean() }),
+  },
+  'train.status': {
+    request: Empty,
+    response: z.object({ running: z.boolean() }),
+  },
 } as const;
 
 export type ApiContract = typeof apiContract;
@@ -70,6 +99,23 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
     total: z.number().optional(),
   }),
   z.object({ type: z.literal('datasets.changed') }),
+  z.object({ type: z.literal('train.started'), experimentId: z.number(), backend: z.string() }),
+  z.object({
+    type: z.literal('train.progress'),
+    modelId: z.number(),
+    variant: z.string(),
+    seed: z.number(),
+    epoch: z.number(),
+    epochs: z.number(),
+    step: z.number(),
+    steps: z.number(),
+    loss: z.number(),
+    accuracy: z.number(),
+  }),
+  z.object({ type: z.literal('train.model-done'), modelId: z.number(), variant: z.string(), seed: z.number(), top1: z.number(), measuredSparsity: z.number(), seconds: z.number() }),
+  z.object({ type: z.literal('train.model-failed'), modelId: z.number(), variant: z.string(), message: z.string() }),
+  z.object({ type: z.literal('train.finished'), experimentId: z.number(), done: z.number(), failed: z.number(), cancelled: z.boolean(), seconds: z.number() }),
+  z.object({ type: z.literal('train.error'), message: z.string() }),
 ]);
 export type ApiEvent = z.output<typeof ApiEventSchema>;
 

@@ -2,6 +2,8 @@ import type { Db } from '../db/database.js';
 import { addKnownIdxDataset } from '../datasets/add.js';
 import { listDatasets } from '../datasets/store.js';
 import { UserError, errorMessage } from '../errors.js';
+import { trainPopulation, type TrainRequest } from '../population/train.js';
+import type { PopulationEvent } from '../population/runner.js';
 import { APP_VERSION } from '../version.js';
 import {
   apiContract,
@@ -23,6 +25,8 @@ export type ApiResult = { ok: true; value: unknown } | { ok: false; failure: Api
  */
 export class ApiService {
   private readonly listeners = new Set<(event: ApiEvent) => void>();
+  /** The population run in progress (one at a time: they share the cores). */
+  private training: AbortController | undefined;
   private readonly handlers: Handlers;
 
   constructor(
@@ -40,7 +44,52 @@ export class ApiService {
         this.emit({ type: 'datasets.changed' });
         return summary;
       },
+      'train.start': (request) => {
+        const { dataset, preset, workers, ...overrides } = request;
+        return this.startTraining({ dataset, preset, overrides, workers });
+      },
+      'train.resume': (request) => this.startTraining({ resume: true, experimentId: request.experimentId, workers: request.workers }),
+      'train.cancel': () => {
+        const running = this.training !== undefined;
+        this.training?.abort();
+        return { cancelled: running };
+      },
+      'train.status': () => ({ running: this.training !== undefined }),
     };
+  }
+
+  /**
+   * Starts a population run in the background (workers keep this thread free) and
+   * streams its progress as events. Answers once the run is under way, or with the
+   * reason it could not start (unknown dataset, bad settings).
+   */
+  private startTraining(request: TrainRequest): Promise<{ started: true; experimentId: number }> {
+    if (this.training) throw new UserError('a population run is already in progress; cancel it or wait for it to finish');
+    const controller = new AbortController();
+    this.training = controller;
+    const onEvent = (e: PopulationEvent): void => {
+      if (e.type === 'backend') return;
+      const model = { modelId: e.model.id, variant: e.model.variant, seed: e.model.seed };
+      if (e.type === 'model-progress') this.emit({ type: 'train.progress', ...model, ...e.progress });
+      else if (e.type === 'model-done') this.emit({ type: 'train.model-done', ...model, top1: e.top1, measuredSparsity: e.measuredSparsity, seconds: e.seconds });
+      else if (e.type === 'model-failed') this.emit({ type: 'train.model-failed', modelId: e.model.id, variant: e.model.variant, message: e.message });
+    };
+    return new Promise((resolve, reject) => {
+      let started = false;
+      trainPopulation(this.db, this.context.databasePath, request, onEvent, controller.signal, (experimentId, backend) => {
+        started = true;
+        this.emit({ type: 'train.started', experimentId, backend });
+        resolve({ started: true, experimentId });
+      })
+        .then((outcome) => this.emit({ type: 'train.finished', experimentId: outcome.experimentId, done: outcome.done, failed: outcome.failed, cancelled: outcome.cancelled, seconds: outcome.seconds }))
+        .catch((error: unknown) => {
+          if (started) this.emit({ type: 'train.error', message: errorMessage(error) });
+          else reject(error instanceof Error ? error : new Error(String(error)));
+        })
+        .finally(() => {
+          this.training = undefined;
+        });
+    });
   }
 
   onEvent(listener: (event: ApiEvent) => void): () => void {

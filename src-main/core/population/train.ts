@@ -45,7 +45,14 @@ export function resolveConfig(preset: PresetName, overrides: Partial<Omit<Popula
 }
 
 /** pie-audit train: a new population run, or the rest of an interrupted one. */
-export async function trainPopulation(db: Db, databasePath: string, request: TrainRequest, onEvent?: (e: PopulationEvent) => void, signal?: AbortSignal): Promise<TrainOutcome> {
+export async function trainPopulation(
+  db: Db,
+  databasePath: string,
+  request: TrainRequest,
+  onEvent?: (e: PopulationEvent) => void,
+  signal?: AbortSignal,
+  onStarted?: (experimentId: number, backend: string) => void,
+): Promise<TrainOutcome> {
   let experimentId: number;
   let datasetId: number;
   let config: PopulationConfig;
@@ -79,6 +86,7 @@ export async function trainPopulation(db: Db, databasePath: string, request: Tra
   }
   const { name: backend } = await selectBackend(config.backend);
   checkArchitectureSupported(config.arch, backend);
+  onStarted?.(experimentId, backend);
   const weightsRoot = weightsRootFor(databasePath);
   fs.mkdirSync(weightsRoot, { recursive: true });
   const train = loadSplit(db, datasetId, 'train', config.trainLimit);
