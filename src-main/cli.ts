@@ -7,6 +7,7 @@ import { registerTrainCommand } from './cli/train.js';
 import { registerExportCommand } from './cli/export.js';
 import { registerImportCommand } from './cli/import.js';
 import { registerReportCommand } from './cli/report.js';
+import { registerStudyCommands } from './cli/study.js';
 import type { GlobalOptions } from './cli/context.js';
 import { APP_VERSION } from './core/version.js';
 
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   registerTrainCommand(program, globals);
   registerReportCommand(program, globals);
   registerExportCommand(program, globals);
+  registerStudyCommands(program, globals);
   registerImportCommand(program, globals);
   registerServeCommand(program, globals);
   for (const command of program.commands) applyExitOverride(command);

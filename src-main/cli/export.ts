@@ -2,10 +2,11 @@ import type { Command } from 'commander';
 import { UserError } from '../core/errors.js';
 import { MODEL_COLUMNS, PREDICTION_COLUMNS, modelRows, predictionRows, resolveExperiment } from '../core/export/tables.js';
 import { writeRows, type ExportFormat } from '../core/export/writers.js';
+import { LABEL_COLUMNS, auditLabelRows, studyLabelRows } from '../core/export/label-tables.js';
 import { CLASS_IMPACT_COLUMNS, PIE_COLUMNS, classImpactRows, pieRows } from '../core/export/analysis-tables.js';
 import { withDatabase, type GlobalOptions } from './context.js';
 
-const TABLES = ['models', 'predictions', 'pies', 'class-impact'] as const;
+const TABLES = ['models', 'predictions', 'pies', 'class-impact', 'labels', 'study'] as const;
 type Table = (typeof TABLES)[number];
 
 export function registerExportCommand(program: Command, globals: () => GlobalOptions): void {
@@ -16,16 +17,19 @@ export function registerExportCommand(program: Command, globals: () => GlobalOpt
     .requiredOption('--format <format>', 'csv | json | jsonl')
     .requiredOption('--out <file>', 'output file')
     .option('--experiment <id>', 'experiment (default: the newest)')
-    .action(async (table: string, opts: { format: string; out: string; experiment?: string }) => {
+    .option('--study <id>', 'with study: the study (default: the newest)')
+    .action(async (table: string, opts: { format: string; out: string; experiment?: string; study?: string }) => {
       if (!(TABLES as readonly string[]).includes(table)) throw new UserError(`cannot export '${table}': choose one of ${TABLES.join(', ')}`);
       if (!['csv', 'json', 'jsonl'].includes(opts.format)) throw new UserError(`--format must be csv, json or jsonl, not '${opts.format}'`);
       if (opts.experiment !== undefined && !/^\d+$/.test(opts.experiment)) throw new UserError(`--experiment must be a number, not '${opts.experiment}'`);
+      if (opts.study !== undefined && !/^\d+$/.test(opts.study)) throw new UserError(`--study must be a number, not '${opts.study}'`);
       const format = opts.format as ExportFormat;
       const count = await withDatabase(
         globals(),
         async (db) => {
-          const experimentId = resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment));
           const which = table as Table;
+          if (which === 'study') return writeRows(opts.out, format, LABEL_COLUMNS, studyLabelRows(db, opts.study === undefined ? undefined : Number(opts.study)));
+          const experimentId = resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment));
           switch (which) {
             case 'models':
               return writeRows(opts.out, format, MODEL_COLUMNS, modelRows(db, experimentId));
@@ -35,6 +39,8 @@ export function registerExportCommand(program: Command, globals: () => GlobalOpt
               return writeRows(opts.out, format, PIE_COLUMNS, pieRows(db, experimentId));
             case 'class-impact':
               return writeRows(opts.out, format, CLASS_IMPACT_COLUMNS, classImpactRows(db, experimentId));
+            case 'labels':
+              return writeRows(opts.out, format, LABEL_COLUMNS, auditLabelRows(db, experimentId));
           }
         },
         { readonly: true },

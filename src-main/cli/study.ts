@@ -1,0 +1,134 @@
+import type { Command } from 'commander';
+import { UserError } from '../core/errors.js';
+import { resolveExperiment } from '../core/export/tables.js';
+import { writeRows } from '../core/export/writers.js';
+import { importStudyLabels } from '../core/study/exchange.js';
+import { studyProgress } from '../core/study/labels.js';
+import { studyReport, type StudyReport } from '../core/study/report.js';
+import { createStudy, getStudy, listStudies, studyItems, unblindStudy } from '../core/study/store.js';
+import { printTable } from './datasets.js';
+import { withDatabase, type GlobalOptions } from './context.js';
+
+function id(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UserError(`${name} must be a number, not '${value}'`);
+  return Number(value);
+}
+
+const fmt = (x: number | null, digits = 3): string => (x === null ? '-' : x.toFixed(digits));
+
+function printStudyReport(r: StudyReport): void {
+  console.log(`study ${r.study_id} '${r.name}' on ${r.variant}: ${r.pies_labeled}/${r.n_pies} PIEs and ${r.controls_labeled}/${r.n_controls} controls labeled by ${r.annotators.length} annotators (${r.annotators.join(', ') || 'none yet'})${r.blind ? '; blind' : ''}`);
+  printTable(
+    ['category', 'PIEs', 'share', '95% CI', 'controls', 'share', '95% CI', 'ratio', 'Fisher p', 'kappa', 'alpha'],
+    r.categories.map((c) => [
+      c.name,
+      String(c.pie_count),
+      fmt(c.pie_share),
+      `${fmt(c.pie_ci[0])}-${fmt(c.pie_ci[1])}`,
+      String(c.control_count),
+      fmt(c.control_share),
+      `${fmt(c.control_ci[0])}-${fmt(c.control_ci[1])}`,
+      fmt(c.ratio, 2),
+      fmt(c.fisher_p, 4),
+      fmt(c.fleiss_kappa),
+      fmt(c.krippendorff_alpha),
+    ]),
+  );
+  console.log(`overall Krippendorff's alpha (nominal, whole label sets): ${fmt(r.overall.krippendorff_alpha)}`);
+}
+
+export function registerStudyCommands(program: Command, globals: () => GlobalOptions): void {
+  const study = program.command('study').description('blind human studies of PIEs against non-PIE controls');
+
+  study
+    .command('create')
+    .description('draw N PIEs and N controls (stratified by class), shuffled, blind')
+    .requiredOption('--name <name>', 'study name')
+    .requiredOption('--pies <n>', 'PIEs to draw')
+    .requiredOption('--controls <n>', 'non-PIE controls to draw')
+    .option('--variant <v>', 'compressed variant: a sparsity such as 0.9, or a name such as int8 (default: the sparsest)')
+    .option('--seed <s>', 'seed', '1')
+    .option('--experiment <id>', 'experiment (default: the newest)')
+    .action(async (opts: { name: string; pies: string; controls: string; variant?: string; seed: string; experiment?: string }) => {
+      const created = await withDatabase(globals(), (db) =>
+        createStudy(db, {
+          name: opts.name,
+          experimentId: resolveExperiment(db, id('--experiment', opts.experiment)),
+          variant: opts.variant,
+          nPies: id('--pies', opts.pies) ?? 0,
+          nControls: id('--controls', opts.controls) ?? 0,
+          seed: id('--seed', opts.seed) ?? 1,
+        }),
+      );
+      console.log(`study ${created.id} '${created.name}': ${created.nPies} PIEs and ${created.nControls} controls of ${created.variant}, shuffled (seed ${created.seed}, fingerprint ${created.fingerprint.slice(0, 12)})`);
+    });
+
+  study
+    .command('list')
+    .description('list studies with each annotator\'s progress')
+    .action(async () => {
+      await withDatabase(
+        globals(),
+        (db) => {
+          const rows = listStudies(db);
+          if (rows.length === 0) console.log('no studies yet (create one: pie-audit study create)');
+          for (const s of rows) {
+            const progress = studyProgress(db, s.id).map((p) => `${p.annotator} ${p.labeled}/${p.total}`);
+            console.log(`${s.id}  ${s.name}  ${s.variant}  ${s.nPies}+${s.nControls} images  ${s.blind ? 'blind' : 'unblinded'}  ${progress.join(', ') || 'no labels yet'}`);
+          }
+        },
+        { readonly: true },
+      );
+    });
+
+  study
+    .command('items')
+    .description('the study\'s images in presentation order (never the PIE flag while blind)')
+    .option('--study <id>', 'study (default: the newest)')
+    .requiredOption('--format <format>', 'csv | json')
+    .requiredOption('--out <file>', 'output file')
+    .action(async (opts: { study?: string; format: string; out: string }) => {
+      if (opts.format !== 'csv' && opts.format !== 'json') throw new UserError(`--format must be csv or json, not '${opts.format}'`);
+      const format = opts.format;
+      const count = await withDatabase(globals(), (db) => {
+        const s = getStudy(db, id('--study', opts.study));
+        const rows = studyItems(db, s.id).map((i) => ({ study_id: s.id, position: i.position, dataset: s.dataset, image_index: i.imageIndex, true_label: i.trueLabel }));
+        return writeRows(opts.out, format, ['study_id', 'position', 'dataset', 'image_index', 'true_label'], rows);
+      });
+      console.log(`wrote ${count} study items to ${opts.out}`);
+    });
+
+  study
+    .command('import-labels')
+    .description('merge other annotators\' label exports (matched by study, dataset and image index)')
+    .argument('<files...>', 'files written by pie-audit export study (CSV, JSON or JSONL)')
+    .action(async (files: string[]) => {
+      const s = await withDatabase(globals(), (db) => importStudyLabels(db, files));
+      console.log(`study ${s.studyId}: ${s.rows} labels read from ${s.files} files: ${s.inserted} new, ${s.updated} updated, ${s.unchanged} unchanged, ${s.older} older than ours (kept ours)`);
+    });
+
+  study
+    .command('report')
+    .description('per category: PIEs vs controls with 95% intervals, Fisher p, agreement')
+    .option('--study <id>', 'study (default: the newest)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { study?: string; json?: boolean }) => {
+      const report = await withDatabase(globals(), (db) => studyReport(db, id('--study', opts.study)), { readonly: true });
+      if (opts.json) console.log(JSON.stringify(report, null, 2));
+      else printStudyReport(report);
+    });
+
+  study
+    .command('unblind')
+    .description('reveal which images are PIEs (exports then carry is_pie)')
+    .option('--study <id>', 'study (default: the newest)')
+    .action(async (opts: { study?: string }) => {
+      const s = await withDatabase(globals(), (db) => {
+        const found = getStudy(db, id('--study', opts.study));
+        unblindStudy(db, found.id);
+        return found;
+      });
+      console.log(`study ${s.id} unblinded`);
+    });
+}

@@ -1,0 +1,140 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import type { Db } from '../db/database.js';
+import { UserError, errorMessage } from '../errors.js';
+import { normaliseCategories, setStudyLabel } from './labels.js';
+import { listStudies, type StudyRow } from './store.js';
+
+const REQUIRED = ['study_id', 'annotator', 'dataset', 'image_index', 'true_label', 'categories', 'labeled_at'] as const;
+const MAX_FILE_BYTES = 64 << 20;
+
+export interface ImportSummary {
+  files: number;
+  rows: number;
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  /** rows older than the label already stored for the same annotator and image */
+  older: number;
+  studyId: number;
+}
+
+type Record = { [key: string]: unknown };
+
+function readRecords(file: string): Record[] {
+  let text: string;
+  try {
+    const stat = fs.statSync(file);
+    if (stat.size > MAX_FILE_BYTES) throw new UserError(`${file}: too large for a label file (${stat.size} bytes)`);
+    text = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`);
+  }
+  if (text.trim() === '') throw new UserError(`${file}: empty file`);
+  const ext = path.extname(file).toLowerCase();
+  try {
+    if (ext === '.json') {
+      const data = JSON.parse(text) as unknown;
+      if (!Array.isArray(data)) throw new UserError(`${file}: expected a JSON array of labels`);
+      return data as Record[];
+    }
+    if (ext === '.jsonl') return text.split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record);
+    return parse(text.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true }) as Record[];
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${file}: not a label file (${errorMessage(error).slice(0, 160)})`);
+  }
+}
+
+function text(value: unknown): string {
+  return value === null || value === undefined ? '' : String(value);
+}
+
+/**
+ * study import-labels: other annotators' exports, matched to a local study by its
+ * fingerprint (or id) and to its images by dataset and image index, never by row
+ * order. All files are checked first and written in one transaction; the newer label
+ * wins for an annotator and image, so importing the same file twice changes nothing.
+ */
+export function importStudyLabels(db: Db, files: string[]): ImportSummary {
+  if (files.length === 0) throw new UserError('no label files given');
+  const studies = listStudies(db);
+  const pending: { file: string; line: number; study: StudyRow; record: Record }[] = [];
+  let target: StudyRow | undefined;
+  for (const file of files) {
+    const records = readRecords(file);
+    if (records.length === 0) throw new UserError(`${file}: no labels in it`);
+    const missing = REQUIRED.filter((c) => !(c in (records[0] ?? {})));
+    if (missing.length) throw new UserError(`${file}: missing columns ${missing.join(', ')} (expected the columns of pie-audit export study)`);
+    records.forEach((record, i) => {
+      const line = path.extname(file).toLowerCase() === '.json' ? i + 1 : i + 2;
+      const where = `${file}:${line}`;
+      const fingerprint = text(record.study_fingerprint);
+      const study = fingerprint ? studies.find((s) => s.fingerprint === fingerprint) : studies.find((s) => String(s.id) === text(record.study_id));
+      if (!study) throw new UserError(`${where}: no matching study here (${fingerprint ? `fingerprint ${fingerprint.slice(0, 12)}...` : `study ${text(record.study_id)}`}); create the same study first`);
+      if (target && study.id !== target.id) throw new UserError(`${where}: labels of two different studies in one import`);
+      target = study;
+      if (text(record.dataset) !== study.dataset) throw new UserError(`${where}: dataset '${text(record.dataset).slice(0, 60)}' differs from the study's '${study.dataset}'`);
+      pending.push({ file, line, study, record });
+    });
+  }
+  if (!target) throw new UserError('no labels to import');
+  const study = target;
+  const items = new Map(
+    (
+      db
+        .prepare('SELECT si.image_index, ei.true_label FROM study_items si JOIN experiment_images ei ON ei.experiment_id = ? AND ei.image_index = si.image_index WHERE si.study_id = ?')
+        .all(study.experimentId, study.id) as { image_index: number; true_label: number }[]
+    ).map((r) => [r.image_index, r.true_label]),
+  );
+  const existing = db.prepare(
+    'SELECT l.categories, l.note, l.labeled_at FROM labels l JOIN annotators a ON a.id = l.annotator_id WHERE l.study_id = ? AND a.name = ? AND l.image_index = ?',
+  );
+  const summary: ImportSummary = { files: files.length, rows: pending.length, inserted: 0, updated: 0, unchanged: 0, older: 0, studyId: study.id };
+  // Validate every row before writing any.
+  const rows = pending.map(({ file, line, record }) => {
+    const where = `${file}:${line}`;
+    const imageIndex = Number(text(record.image_index));
+    if (!Number.isInteger(imageIndex) || imageIndex < 0) throw new UserError(`${where}: image_index '${text(record.image_index).slice(0, 40)}' is not a non-negative integer`);
+    const trueLabel = items.get(imageIndex);
+    if (trueLabel === undefined) throw new UserError(`${where}: image ${imageIndex} is not in study ${study.id}`);
+    if (text(record.true_label) !== String(trueLabel)) throw new UserError(`${where}: true_label ${text(record.true_label).slice(0, 20)} of image ${imageIndex} differs from the study's ${trueLabel}`);
+    const labeledAt = text(record.labeled_at);
+    if (Number.isNaN(Date.parse(labeledAt))) throw new UserError(`${where}: labeled_at '${labeledAt.slice(0, 40)}' is not an ISO 8601 time`);
+    let categories: string[];
+    try {
+      categories = normaliseCategories(db, text(record.categories).split(';'));
+    } catch (error) {
+      throw new UserError(`${where}: ${errorMessage(error)}`);
+    }
+    const annotator = text(record.annotator).trim();
+    if (annotator === '') throw new UserError(`${where}: no annotator`);
+    return { annotator, imageIndex, categories, note: text(record.note), labeledAt: new Date(labeledAt).toISOString() };
+  });
+  const seen = new Set<string>();
+  for (const r of rows) {
+    const key = `${r.annotator}\u0000${r.imageIndex}`;
+    if (seen.has(key)) throw new UserError(`two labels by ${r.annotator} for image ${r.imageIndex} in this import`);
+    seen.add(key);
+  }
+  db.transaction(() => {
+    for (const r of rows) {
+      const stored = existing.get(study.id, r.annotator, r.imageIndex) as { categories: string; note: string; labeled_at: string } | undefined;
+      if (stored) {
+        if (stored.categories === JSON.stringify(r.categories) && stored.note === r.note && stored.labeled_at === r.labeledAt) {
+          summary.unchanged++;
+          continue;
+        }
+        if (Date.parse(stored.labeled_at) >= Date.parse(r.labeledAt)) {
+          summary.older++;
+          continue;
+        }
+        summary.updated++;
+      } else summary.inserted++;
+      setStudyLabel(db, { studyId: study.id, annotator: r.annotator, imageIndex: r.imageIndex, categories: r.categories, note: r.note, labeledAt: r.labeledAt });
+    }
+  })();
+  return summary;
+}

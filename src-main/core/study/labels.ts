@@ -1,0 +1,88 @@
+import type { Db } from '../db/database.js';
+import { nowIso } from '../db/database.js';
+import { UserError } from '../errors.js';
+import { getStudy } from './store.js';
+
+export interface StudyLabel {
+  annotator: string;
+  imageIndex: number;
+  /** Category names in schema order; empty = `none` (typical, clean). */
+  categories: string[];
+  note: string;
+  labeledAt: string;
+}
+
+const NAME = /^[^\u0000-\u001f\u007f]{1,100}$/u;
+
+export function categoryNames(db: Db): string[] {
+  return db.prepare('SELECT name FROM label_categories ORDER BY position').pluck().all() as string[];
+}
+
+export function annotatorId(db: Db, name: string): number {
+  const trimmed = name.trim();
+  if (!NAME.test(trimmed)) throw new UserError(`annotator name '${name.slice(0, 40)}' is not allowed (1-100 printable characters)`);
+  const existing = db.prepare('SELECT id FROM annotators WHERE name = ?').pluck().get(trimmed) as number | undefined;
+  if (existing !== undefined) return existing;
+  return Number(db.prepare('INSERT INTO annotators (name, created_at) VALUES (?, ?)').run(trimmed, nowIso()).lastInsertRowid);
+}
+
+/** Checks categories against the schema and returns them in schema order; 'none' alone means the empty set. */
+export function normaliseCategories(db: Db, categories: string[]): string[] {
+  const schema = categoryNames(db);
+  const wanted = new Set(categories.map((c) => c.trim()).filter((c) => c !== ''));
+  if (wanted.has('none')) {
+    if (wanted.size > 1) throw new UserError(`'none' cannot be combined with other categories (${[...wanted].join(', ')})`);
+    return [];
+  }
+  for (const c of wanted) if (!schema.includes(c)) throw new UserError(`unknown category '${c.slice(0, 60)}' (schema: ${schema.join(', ')}, or none)`);
+  return schema.filter((c) => wanted.has(c));
+}
+
+export interface SetStudyLabel {
+  studyId: number;
+  annotator: string;
+  imageIndex: number;
+  categories: string[];
+  note?: string;
+  labeledAt?: string;
+}
+
+/** Saves one annotator's label of one study image in its own transaction (durable on return). */
+export function setStudyLabel(db: Db, request: SetStudyLabel): StudyLabel {
+  const study = getStudy(db, request.studyId);
+  const inStudy = db.prepare('SELECT 1 FROM study_items WHERE study_id = ? AND image_index = ?').get(request.studyId, request.imageIndex);
+  if (!inStudy) throw new UserError(`image ${request.imageIndex} is not in study ${request.studyId}`);
+  const categories = normaliseCategories(db, request.categories);
+  const note = (request.note ?? '').slice(0, 2000);
+  const labeledAt = request.labeledAt ?? nowIso();
+  return db.transaction(() => {
+    const annotator = annotatorId(db, request.annotator);
+    db.prepare(
+      `INSERT INTO labels (study_id, annotator_id, experiment_id, image_index, categories, note, labeled_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (ifnull(study_id, 0), annotator_id, experiment_id, image_index)
+       DO UPDATE SET categories = excluded.categories, note = excluded.note, labeled_at = excluded.labeled_at`,
+    ).run(request.studyId, annotator, study.experimentId, request.imageIndex, JSON.stringify(categories), note, labeledAt);
+    return { annotator: request.annotator.trim(), imageIndex: request.imageIndex, categories, note, labeledAt };
+  })();
+}
+
+export function studyLabels(db: Db, studyId: number): StudyLabel[] {
+  return (
+    db
+      .prepare(
+        `SELECT a.name AS annotator, l.image_index, l.categories, l.note, l.labeled_at FROM labels l
+         JOIN annotators a ON a.id = l.annotator_id WHERE l.study_id = ? ORDER BY a.name, l.image_index`,
+      )
+      .all(studyId) as { annotator: string; image_index: number; categories: string; note: string; labeled_at: string }[]
+  ).map((r) => ({ annotator: r.annotator, imageIndex: r.image_index, categories: JSON.parse(r.categories) as string[], note: r.note, labeledAt: r.labeled_at }));
+}
+
+/** Labeled images per annotator, out of the study's size. */
+export function studyProgress(db: Db, studyId: number): { annotator: string; labeled: number; total: number }[] {
+  const total = db.prepare('SELECT count(*) FROM study_items WHERE study_id = ?').pluck().get(studyId) as number;
+  return (
+    db
+      .prepare('SELECT a.name AS annotator, count(*) AS labeled FROM labels l JOIN annotators a ON a.id = l.annotator_id WHERE l.study_id = ? GROUP BY a.name ORDER BY a.name')
+      .all(studyId) as { annotator: string; labeled: number }[]
+  ).map((r) => ({ ...r, total }));
+}
