@@ -7,12 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { benchAnalysis } from './analysis.js';
 import { benchTraining } from './training.js';
+import { benchAnalysisPeer } from './peers.js';
 
 const fast = process.argv.includes('--fast');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pie-audit-bench-'));
 console.log(`PIE Audit bench: ${os.cpus().length} cores, Node ${process.version}, ${new Date().toISOString()}`);
 try {
   await benchAnalysis(dir);
+  await benchAnalysisPeer(dir);
   await benchTraining(dir, { quick: !fast });
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
