@@ -12,7 +12,13 @@ export interface StudyLabel {
   labeledAt: string;
 }
 
-const NAME = /^[^\u0000-\u001f\u007f]{1,100}$/u;
+/** 1-100 characters, none of them control characters. */
+function validName(name: string): boolean {
+  return name.length >= 1 && name.length <= 100 && [...name].every((ch) => {
+    const code = ch.codePointAt(0) ?? 0;
+    return code >= 0x20 && code !== 0x7f;
+  });
+}
 
 export function categoryNames(db: Db): string[] {
   return db.prepare('SELECT name FROM label_categories ORDER BY position').pluck().all() as string[];
@@ -20,7 +26,7 @@ export function categoryNames(db: Db): string[] {
 
 export function annotatorId(db: Db, name: string): number {
   const trimmed = name.trim();
-  if (!NAME.test(trimmed)) throw new UserError(`annotator name '${name.slice(0, 40)}' is not allowed (1-100 printable characters)`);
+  if (!validName(trimmed)) throw new UserError(`annotator name '${name.slice(0, 40)}' is not allowed (1-100 printable characters)`);
   const existing = db.prepare('SELECT id FROM annotators WHERE name = ?').pluck().get(trimmed) as number | undefined;
   if (existing !== undefined) return existing;
   return Number(db.prepare('INSERT INTO annotators (name, created_at) VALUES (?, ?)').run(trimmed, nowIso()).lastInsertRowid);
