@@ -4,9 +4,10 @@ import { RowProblem } from './problems.js';
 export type ColumnMap<R extends string, O extends string> = Record<R, number> & Partial<Record<O, number>>;
 
 /**
- * Maps a header to column positions. Column order is free and extra columns are
- * ignored; a missing required column refuses the file, saying what was expected and,
- * when the header is that of the other format, that the --format is wrong.
+ * Maps a header to column positions. Column order is free, extra columns are
+ * ignored, names are trimmed. A missing required column refuses the file, saying what
+ * was expected and, when the header is that of the other format, that the --format
+ * is wrong.
  */
 export function mapColumns<R extends string, O extends string>(
   header: string[],
@@ -16,7 +17,8 @@ export function mapColumns<R extends string, O extends string>(
 ): ColumnMap<R, O> {
   const place = { file, record: 1 };
   const positions = new Map<string, number>();
-  header.forEach((name, i) => {
+  header.forEach((cell, i) => {
+    const name = cell.trim();
     if ((format.required as readonly string[]).includes(name) || (format.optional as readonly string[]).includes(name)) {
       if (positions.has(name)) throw new RowProblem(place, `column ${format.describe(name)} appears twice in the header`);
       positions.set(name, i);

@@ -10,8 +10,9 @@ export interface DatasetLink {
 
 /**
  * Matches image_index i to the dataset's test image with idx i. Refuses an index
- * beyond the test split and a true label that differs from the dataset's label.
- * null when no dataset has this name (the import is then labels-only).
+ * beyond the test split, a true label that differs from the dataset's label and a
+ * predicted label that is not one of its classes. null when no dataset has this name
+ * (the import is then labels-only).
  */
 export function linkDataset(db: Db, name: string, population: Population): DatasetLink | null {
   const datasetId = db.prepare('SELECT id FROM datasets WHERE name = ?').pluck().get(name) as number | undefined;
@@ -30,5 +31,21 @@ export function linkDataset(db: Db, name: string, population: Population): Datas
     }
     imageIds[idx] = id;
   }
+  checkPredictedClasses(db, datasetId, name, population);
   return { datasetId, imageIds };
+}
+
+function checkPredictedClasses(db: Db, datasetId: number, name: string, population: Population): void {
+  const labels = db.prepare('SELECT label FROM classes WHERE dataset_id = ?').pluck().all(datasetId) as number[];
+  const known = new Uint8Array(Math.max(0, ...labels) + 1);
+  for (const label of labels) known[label] = 1;
+  for (const model of population.models) {
+    const { predicted, imageIndex, length } = model.rows;
+    for (let j = 0; j < length; j++) {
+      const label = predicted[j] as number;
+      if (known[label] !== 1) {
+        throw new RowProblem(model.rows.place(j), `predicted label ${label} of image_index ${imageIndex[j]} is not a class of dataset '${name}' (${labels.length} classes)`);
+      }
+    }
+  }
 }

@@ -25,7 +25,8 @@ export interface Population {
  */
 export function finalizePopulation(models: ImportedModel[], files: string[]): Population {
   if (!models.some((m) => m.method === 'dense')) {
-    throw new UserError(`${files.join(', ')}: no dense models (variant 'dense'); the dense population is the baseline every variant is compared with`);
+    const named = files.length > 3 ? `${files.slice(0, 3).join(', ')} and ${files.length - 3} more` : files.join(', ');
+    throw new UserError(`${named}: no dense models (variant 'dense'); the dense population is the baseline every variant is compared with`);
   }
   const ordered = models.map((m) => ({ ...m, rowOf: imageOrder(m), top1: 0 }));
   const widest = ordered.reduce((a, b) => (b.rows.length > a.rows.length ? b : a));
@@ -100,7 +101,7 @@ function imageOrder(model: ImportedModel): Int32Array | null {
     const missing = order.indexOf(-1);
     throw new RowProblem(
       rows.place(beyond),
-      `image_index ${index[beyond]} but ${model.label} has ${r} rows, so it has no row for image_index ${missing} (image indices must run 0..n-1)`,
+      `image_index ${index[beyond]} but ${model.label} has ${r} row${r === 1 ? '' : 's'}, so it has no row for image_index ${missing} (image indices must run 0..n-1)`,
     );
   }
   return order;

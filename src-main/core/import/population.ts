@@ -11,7 +11,7 @@ export interface ModelDescription {
   seed: number;
   /** The models.source column: file name and the file's own model identifier. */
   source: string;
-  /** How the model is named in messages, e.g. "model 'resnet-7'" or "the model of a.csv". */
+  /** How the model is named in messages, e.g. "model 'resnet-7'" or "the checkpoint of a.csv". */
   label: string;
 }
 

@@ -34,9 +34,38 @@ export function parseNumber(text: string): number {
   return value;
 }
 
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
+
+/**
+ * parseNumber, faster for the plain decimals ("0.8765432") that fill prediction files.
+ * With at most 15 digits, the digits and the power of ten are both exact doubles and
+ * one IEEE division rounds correctly, so the result is the double Number() gives.
+ * Anything else (signs, exponents, more digits) goes to parseNumber.
+ */
+export function parseDecimal(text: string): number {
+  const length = text.length;
+  let mantissa = 0;
+  let digits = 0;
+  let scale = -1; // digits after the point; -1 before a point is seen
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      mantissa = mantissa * 10 + (c - 48);
+      digits++;
+      if (scale >= 0) scale++;
+    } else if (c === 46 && scale < 0) {
+      scale = 0;
+    } else {
+      return parseNumber(text);
+    }
+  }
+  if (digits === 0 || digits > 15) return parseNumber(text);
+  return scale <= 0 ? mantissa : mantissa / (POWERS_OF_TEN[scale] as number);
+}
+
 /** A probability in [0, 1]; NaN when invalid (including NaN, inf and blank cells). */
 export function parseProbability(text: string): number {
-  const value = parseNumber(text);
+  const value = parseDecimal(text);
   return value >= 0 && value <= 1 ? value : NaN;
 }
 
