@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { openDatabase } from '../core/db/database.js';
 import { UserError } from '../core/errors.js';
-import { startServer } from '../server/server.js';
 import { databasePath, type GlobalOptions } from './context.js';
 
 export function registerServeCommand(program: Command, globals: () => GlobalOptions): void {
@@ -17,6 +16,7 @@ export function registerServeCommand(program: Command, globals: () => GlobalOpti
         process.stderr.write(`warning: binding to ${opts.host}: anyone who can reach it and has the token can read and change this database\n`);
       }
       const file = databasePath(globals());
+      const { startServer } = await import('../server/server.js');
       const db = openDatabase(file);
       const server = await startServer({ db, databasePath: file, port, host: opts.host });
       process.stderr.write(`PIE Audit (browser mode) on database ${file}\n`);

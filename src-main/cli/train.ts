@@ -2,9 +2,8 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { UserError } from '../core/errors.js';
 import type { PopulationEvent } from '../core/population/runner.js';
-import { trainPopulation } from '../core/population/train.js';
 import type { PresetName, QuantizeMethod } from '../core/population/presets.js';
-import { BACKENDS, type BackendName } from '../core/training/backend.js';
+import { BACKENDS, type BackendName } from '../core/training/backend-names.js';
 import type { Arch } from '../core/training/network.js';
 import { databasePath, withDatabase, type GlobalOptions } from './context.js';
 
@@ -83,6 +82,8 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
       const workers = integer('--workers', flags.workers);
       if (workers === 0) throw new UserError('--workers must be at least 1');
       const file = databasePath(globals());
+      // Loaded here, not at start-up: TensorFlow.js takes a second that other commands need not pay.
+      const { trainPopulation } = await import('../core/population/train.js');
       const reporter = progressReporter();
       const controller = new AbortController();
       const interrupt = (): void => {

@@ -2,8 +2,9 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import { UserError, errorMessage } from '../errors.js';
 
-export type BackendName = 'tfjs-node' | 'wasm' | 'cpu';
-export const BACKENDS: BackendName[] = ['tfjs-node', 'wasm', 'cpu'];
+import { BACKENDS, type BackendName } from './backend-names.js';
+
+export { BACKENDS, type BackendName };
 
 const require = createRequire(import.meta.url);
 
