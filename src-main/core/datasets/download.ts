@@ -47,16 +47,20 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
       callback(null, chunk);
     },
   });
+  // Opened now, not on the stream's next tick, so that a failure below can never race
+  // with the file's creation and leave a .part behind.
+  const out = fs.createWriteStream(part, { fd: fs.openSync(part, 'w') });
   try {
     // The DOM and Node stream types differ only nominally here.
     const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    await pipeline(body, counter, fs.createWriteStream(part));
+    await pipeline(body, counter, out);
     if (total !== undefined && received !== total) {
       throw new UserError(`${url}: download interrupted after ${received} of ${total} bytes`);
     }
     options.verify?.(part);
     fs.renameSync(part, dest);
   } catch (error) {
+    if (!out.closed) await new Promise((resolve) => out.once('close', resolve));
     fs.rmSync(part, { force: true });
     if (error instanceof UserError) throw error;
     const got = total !== undefined ? `${received} of ${total} bytes` : `${received} bytes`;
