@@ -8,6 +8,7 @@ import { registerExportCommand } from './cli/export.js';
 import { registerImportCommand } from './cli/import.js';
 import { registerReportCommand } from './cli/report.js';
 import { registerStudyCommands } from './cli/study.js';
+import { registerSchemaCommands } from './cli/schema.js';
 import type { GlobalOptions } from './cli/context.js';
 import { APP_VERSION } from './core/version.js';
 
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   registerReportCommand(program, globals);
   registerExportCommand(program, globals);
   registerStudyCommands(program, globals);
+  registerSchemaCommands(program, globals);
   registerImportCommand(program, globals);
   registerServeCommand(program, globals);
   for (const command of program.commands) applyExitOverride(command);
