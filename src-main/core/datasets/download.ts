@@ -60,7 +60,7 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
     options.verify?.(part);
     fs.renameSync(part, dest);
   } catch (error) {
-    if (!out.closed) await new Promise((resolve) => out.once('close', resolve));
+    if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()));
     fs.rmSync(part, { force: true });
     if (error instanceof UserError) throw error;
     const got = total !== undefined ? `${received} of ${total} bytes` : `${received} bytes`;

@@ -6,7 +6,7 @@ import { BACKENDS, type BackendName } from './backend-names.js';
 
 export { BACKENDS, type BackendName };
 
-const require = createRequire(import.meta.url);
+const requireOptional = createRequire(import.meta.url);
 
 /**
  * Loads a TensorFlow.js backend: the one asked for, or the best that loads here
@@ -19,7 +19,7 @@ export async function selectBackend(preferred?: BackendName): Promise<{ name: Ba
     try {
       if (name === 'tfjs-node') {
         // Optional dependency: absent where its native library could not be downloaded.
-        require('@tensorflow/tfjs-node');
+        requireOptional('@tensorflow/tfjs-node');
         if (!(await tf.setBackend('tensorflow'))) throw new Error('did not initialise');
       } else if (name === 'wasm') {
         await import('@tensorflow/tfjs-backend-wasm');
