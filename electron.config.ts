@@ -55,6 +55,8 @@ export default defineConfig({
     build: {
       outDir: at('out', 'renderer'),
       emptyOutDir: true,
+      // electron-vite leaves the renderer unminified; the browser mode serves it over HTTP.
+      minify: true,
       rolldownOptions: {
         input: at('src-renderer', 'index.html'),
       },

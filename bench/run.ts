@@ -16,6 +16,7 @@ try {
   await benchAnalysis(dir);
   await benchAnalysisPeer(dir);
   await benchTraining(dir, { quick: !fast });
+  await (await import('../test/e2e/bench-browser.js')).benchBrowser(dir);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }

@@ -43,13 +43,25 @@ async function start(): Promise<void> {
     app.exit(1);
     return;
   }
-  const service = new ApiService(db, { databasePath, carrier: 'electron' });
+  let win: BrowserWindow | undefined;
+  const service = new ApiService(db, {
+    databasePath,
+    carrier: 'electron',
+    chooseExportPath: async (fileName, format) => {
+      const options = {
+        title: 'Export',
+        defaultPath: path.join(app.getPath('downloads'), fileName),
+        filters: [{ name: format.toUpperCase(), extensions: [format] }],
+      };
+      const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+      return result.canceled || !result.filePath ? undefined : result.filePath;
+    },
+  });
 
   hardenSession();
-  serveRenderer(RENDERER_DIR);
+  serveRenderer(RENDERER_DIR, service);
   installMenu({ version: APP_VERSION, databasePath });
 
-  let win: BrowserWindow | undefined;
   const open = (): void => {
     win = createMainWindow(PRELOAD);
     win.on('closed', () => (win = undefined));

@@ -6,7 +6,9 @@
  */
 import fs from 'node:fs/promises';
 import { protocol } from 'electron';
-import { CONTENT_SECURITY_POLICY } from '../server/server.js';
+import { IMAGE_PATH_PREFIX } from '../core/api/contract.js';
+import type { ApiService } from '../core/api/service.js';
+import { CONTENT_SECURITY_POLICY, imageResponse } from '../server/server.js';
 import { contentType, resolveStatic } from '../server/static-files.js';
 import { APP_SCHEME, RENDERER_HOST } from './channels.js';
 
@@ -20,12 +22,23 @@ export function registerPrivilegedSchemes(): void {
   ]);
 }
 
-export function serveRenderer(rendererDir: string): void {
+/**
+ * app://renderer/<file> serves the built renderer; app://renderer/image/<id>.png serves
+ * the database's images by images.id (as browser mode's /image/ route does): the
+ * request names an id, never a file, so nothing outside the database can be read.
+ */
+export function serveRenderer(rendererDir: string, service: ApiService): void {
   protocol.handle(APP_SCHEME, async (request) => {
     const url = new URL(request.url);
     const headers = { 'Content-Security-Policy': CONTENT_SECURITY_POLICY, 'X-Content-Type-Options': 'nosniff' };
     if (url.host !== RENDERER_HOST || (request.method !== 'GET' && request.method !== 'HEAD')) {
       return new Response('not found', { status: 404, headers });
+    }
+    if (url.pathname.startsWith(IMAGE_PATH_PREFIX)) {
+      const image = await imageResponse(service, url.pathname, url.searchParams);
+      if (image.status !== 200) return new Response(image.error, { status: image.status, headers });
+      const body = request.method === 'HEAD' ? null : new Uint8Array(image.png);
+      return new Response(body, { status: 200, headers: { ...headers, 'Content-Type': 'image/png', 'Cache-Control': 'private, max-age=3600' } });
     }
     const file = resolveStatic(rendererDir, url.pathname);
     if (!file) return new Response('not found', { status: 404, headers });

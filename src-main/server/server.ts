@@ -2,7 +2,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
+import { DOWNLOAD_PATH, IMAGE_PATH_PREFIX } from '../core/api/contract.js';
 import { ApiService } from '../core/api/service.js';
 import type { Db } from '../core/db/database.js';
 import { packageRoot } from '../core/paths.js';
@@ -11,9 +13,13 @@ import { contentType, resolveStatic } from './static-files.js';
 export const MAX_BODY_BYTES = 1 << 20;
 const TOKEN_COOKIE = 'pie_audit_token';
 
-/** The renderer's Content-Security-Policy in browser mode (Electron sets the same). */
+/**
+ * The renderer's Content-Security-Policy in browser mode (Electron sets the same).
+ * Scripts and images from the app's own origin only (images are served by id from
+ * /image/); inline styles are allowed for Svelte's style: directives, never inline script.
+ */
 export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 export interface ServerOptions {
   db: Db;
@@ -126,6 +132,20 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       return;
     }
     if (req.method !== 'GET' && req.method !== 'HEAD') return methodNotAllowed(res);
+    if (url.pathname.startsWith(IMAGE_PATH_PREFIX)) {
+      const image = await imageResponse(service, url.pathname, url.searchParams);
+      if (image.status !== 200) {
+        sendJson(res, image.status, { error: image.error, kind: 'bad-request' });
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'image/png', 'Content-Length': image.png.length, 'Cache-Control': 'private, max-age=3600' });
+      res.end(req.method === 'HEAD' ? undefined : image.png);
+      return;
+    }
+    if (url.pathname === DOWNLOAD_PATH) {
+      await sendExport(service, url.searchParams, req, res);
+      return;
+    }
     const file = resolveStatic(rendererDir, url.pathname);
     if (!file) {
       if (url.pathname === '/' && !fs.existsSync(rendererDir)) {
@@ -201,4 +221,69 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, close
 
 function methodNotAllowed(res: http.ServerResponse): void {
   sendJson(res, 405, { error: 'method not allowed', kind: 'bad-request' });
+}
+
+const IMAGE_PATH = /^\/image\/(\d{1,15})\.png$/;
+
+/** GET /image/<images.id>.png?size=thumb|full: ids only, never a path. */
+export async function imageResponse(
+  service: ApiService,
+  pathname: string,
+  query: URLSearchParams,
+): Promise<{ status: 200; png: Buffer } | { status: 400 | 404; error: string }> {
+  const match = IMAGE_PATH.exec(pathname);
+  const size = query.get('size') ?? 'thumb';
+  if (!match || (size !== 'thumb' && size !== 'full')) return { status: 400, error: 'image URLs are /image/<id>.png?size=thumb|full' };
+  const png = await service.imagePng(Number(match[1]), size);
+  return png ? { status: 200, png } : { status: 404, error: `no image ${match[1]}` };
+}
+
+const EXPORT_TYPES: Record<string, string> = {
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  jsonl: 'application/x-ndjson; charset=utf-8',
+};
+
+/**
+ * GET /download/export?table=&format=[&experimentId=]: the export as an attachment.
+ * The file is written completely first (a temporary file, removed afterwards), so a
+ * failure is a clean 400/500 with its reason rather than a truncated download.
+ */
+async function sendExport(service: ApiService, query: URLSearchParams, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const payload: Record<string, unknown> = {};
+  for (const [key, value] of query) {
+    if (key === 'token') continue;
+    payload[key] = key === 'experimentId' && /^\d{1,12}$/.test(value) ? Number(value) : value;
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pie-audit-export-'));
+  try {
+    const out = path.join(dir, 'export');
+    const result = await service.exportToFile(payload, out);
+    if (!result.ok) {
+      sendJson(res, result.failure.kind === 'bad-request' ? 400 : 500, result.failure);
+      return;
+    }
+    const format = String(payload.format);
+    const ascii = result.fileName.replace(/[^\w.+-]/g, '_');
+    res.writeHead(200, {
+      'Content-Type': EXPORT_TYPES[format] ?? 'application/octet-stream',
+      'Content-Length': fs.statSync(out).size,
+      'Content-Disposition': `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(result.fileName)}`,
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    await new Promise<void>((resolve) => {
+      const stream = fs.createReadStream(out);
+      stream.on('error', () => {
+        res.destroy();
+        resolve();
+      });
+      res.on('close', () => resolve());
+      stream.pipe(res);
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -64,7 +64,7 @@ describe('population runs through the HTTP API, with progress as server-sent eve
     const busy = await call('train.start', { dataset: 'toy', preset: 'smoke' });
     expect(busy.status).toBe(400);
     expect(busy.json.error).toMatch(/already in progress/);
-    expect((await call('train.status', {})).json.value).toEqual({ running: true });
+    expect((await call('train.status', {})).json.value).toEqual({ running: true, experimentId });
     const deadline = Date.now() + 120_000;
     while (!events.some((e) => e.type === 'train.finished') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     const finished = events.find((e) => e.type === 'train.finished');
@@ -74,7 +74,7 @@ describe('population runs through the HTTP API, with progress as server-sent eve
     expect(progress.length).toBeGreaterThan(4);
     expect(progress[0]).toMatchObject({ epochs: 2 });
     expect(events.filter((e) => e.type === 'train.model-done')).toHaveLength(6);
-    expect((await call('train.status', {})).json.value).toEqual({ running: false });
+    expect((await call('train.status', {})).json.value).toEqual({ running: false, experimentId: null });
     const done = db.prepare("SELECT count(*) FROM models WHERE experiment_id = ? AND status = 'done'").pluck().get(experimentId);
     expect(done).toBe(6);
   });

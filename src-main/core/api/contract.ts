@@ -25,6 +25,160 @@ export const DatasetSummarySchema = z.object({
 
 const Empty = z.object({}).strict();
 
+const ExperimentId = z.number().int().positive();
+const Nullable = z.number().nullable();
+
+export const ExperimentSummarySchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  dataset: z.string().nullable(),
+  origin: z.enum(['trained', 'imported']),
+  preset: z.string().nullable(),
+  createdAt: z.string(),
+  images: z.number().int(),
+  variants: z.array(z.string()),
+  models: z.object({ total: z.number(), done: z.number(), failed: z.number(), running: z.number(), pending: z.number() }),
+});
+
+export const ModelSummarySchema = z.object({
+  id: z.number().int(),
+  variant: z.string(),
+  method: z.enum(['dense', 'magnitude', 'fp16', 'int8']),
+  targetSparsity: z.number(),
+  measuredSparsity: Nullable,
+  seed: z.number().int(),
+  arch: z.string(),
+  backend: z.string().nullable(),
+  epochs: Nullable,
+  top1: Nullable,
+  status: z.enum(['pending', 'running', 'done', 'failed']),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+});
+
+/** `pie-audit report --json` (DESIGN.md section 5), plus the image and class counts. */
+export const ReportSchema = z.object({
+  experiment_id: z.number().int(),
+  dataset: z.string(),
+  images: z.number().int(),
+  classes: z.array(z.string()),
+  variants: z.array(
+    z.object({
+      variant: z.string(),
+      method: z.string(),
+      target_sparsity: z.number(),
+      models: z.number().int(),
+      top1_mean: z.number(),
+      top1_std: z.number(),
+      pies: Nullable,
+      pie_share: Nullable,
+      dense_top1_on_pies: Nullable,
+      variant_top1_on_pies: Nullable,
+      dense_top1_on_non_pies: Nullable,
+      variant_top1_on_non_pies: Nullable,
+      classes_p05: Nullable,
+      classes_q05: Nullable,
+      most_hurt: z.array(z.string()).nullable(),
+    }),
+  ),
+});
+
+export const ClassImpactSchema = z.object({
+  variant: z.string(),
+  targetSparsity: z.number(),
+  class: z.number().int(),
+  className: z.string(),
+  baselineMeanRecall: z.number(),
+  variantMeanRecall: z.number(),
+  statistic: Nullable,
+  pvalue: Nullable,
+  qvalue: Nullable,
+  significant: z.boolean(),
+});
+
+/**
+ * Every image of an experiment for one compressed variant, column-wise: array i of
+ * each column belongs to the same image. `isPie`, `tie` and `denseTie` are 0/1;
+ * `votes`/`observ` give the variant's agreement (votes / observ), `dense*` the
+ * dense population's.
+ */
+export const PieColumnsSchema = z.object({
+  experimentId: z.number().int(),
+  variant: z.string(),
+  variants: z.array(z.string()),
+  classes: z.array(z.string()),
+  count: z.number().int(),
+  pies: z.number().int(),
+  imageIndex: z.array(z.number()),
+  imageId: z.array(Nullable),
+  trueLabel: z.array(z.number()),
+  isPie: z.array(z.number()),
+  modal: z.array(z.number()),
+  votes: z.array(z.number()),
+  observ: z.array(z.number()),
+  tie: z.array(z.number()),
+  denseModal: z.array(z.number()),
+  denseVotes: z.array(z.number()),
+  denseObserv: z.array(z.number()),
+  denseTie: z.array(z.number()),
+  meanTrueProbability: z.array(Nullable),
+  denseMeanTrueProbability: z.array(Nullable),
+  selfConfidence: z.array(z.number()),
+  normalizedMargin: z.array(z.number()),
+});
+
+export const PopulationVotesSchema = z.object({
+  variant: z.string(),
+  method: z.string(),
+  targetSparsity: z.number(),
+  models: z.number().int(),
+  /** votes[c]: how many of the population's models predicted class c */
+  votes: z.array(z.number().int()),
+  modal: Nullable,
+  agreement: Nullable,
+  tie: z.boolean().nullable(),
+  isPie: z.boolean().nullable(),
+  meanTrueProbability: Nullable,
+  selfConfidence: Nullable,
+  normalizedMargin: Nullable,
+});
+
+export const ImageDetailSchema = z.object({
+  experimentId: z.number().int(),
+  imageIndex: z.number().int(),
+  images: z.number().int(),
+  imageId: Nullable,
+  trueLabel: z.number().int(),
+  classes: z.array(z.string()),
+  populations: z.array(PopulationVotesSchema),
+});
+
+export const LabelCategorySchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  key: z.string().nullable(),
+  position: z.number(),
+});
+
+export const LabelSchema = z.object({
+  imageIndex: z.number().int(),
+  /** category names in schema order, or ['none'] for a typical, clean image */
+  categories: z.array(z.string()),
+  note: z.string(),
+  labeledAt: z.string(),
+});
+
+const AnnotatorName = z.string().trim().min(1).max(100);
+const CategoryName = z.string().min(1).max(100);
+
+export const ExportRequestSchema = z
+  .object({
+    experimentId: ExperimentId.optional(),
+    table: z.enum(['labels', 'pies', 'class-impact', 'predictions', 'models']),
+    format: z.enum(['csv', 'json', 'jsonl']),
+  })
+  .strict();
+
 export const apiContract = {
   'app.info': {
     request: Empty,
@@ -74,7 +228,75 @@ export const apiContract = {
   },
   'train.status': {
     request: Empty,
-    response: z.object({ running: z.boolean() }),
+    response: z.object({ running: z.boolean(), experimentId: z.number().int().nullable() }),
+  },
+  'experiments.list': {
+    request: Empty,
+    response: z.array(ExperimentSummarySchema),
+  },
+  'experiments.models': {
+    request: z.object({ experimentId: ExperimentId }).strict(),
+    response: z.array(ModelSummarySchema),
+  },
+  'report.get': {
+    request: z.object({ experimentId: ExperimentId.optional() }).strict(),
+    response: ReportSchema,
+  },
+  'classes.impact': {
+    request: z.object({ experimentId: ExperimentId }).strict(),
+    response: z.array(ClassImpactSchema),
+  },
+  'pies.list': {
+    request: z.object({ experimentId: ExperimentId, variant: z.string().min(1).max(100).optional() }).strict(),
+    response: PieColumnsSchema,
+  },
+  'image.detail': {
+    request: z.object({ experimentId: ExperimentId, imageIndex: z.number().int().min(0) }).strict(),
+    response: ImageDetailSchema,
+  },
+  'schema.get': {
+    request: Empty,
+    response: z.array(LabelCategorySchema),
+  },
+  'annotator.get': {
+    request: Empty,
+    response: z.object({ name: z.string(), osUser: z.string() }),
+  },
+  'annotator.set': {
+    request: z.object({ name: AnnotatorName }).strict(),
+    response: z.object({ name: z.string(), osUser: z.string() }),
+  },
+  'labels.list': {
+    request: z.object({ experimentId: ExperimentId, annotator: AnnotatorName.optional() }).strict(),
+    response: z.object({ annotator: z.string(), images: z.number().int(), labels: z.array(LabelSchema) }),
+  },
+  'labels.get': {
+    request: z.object({ experimentId: ExperimentId, imageIndex: z.number().int().min(0), annotator: AnnotatorName.optional() }).strict(),
+    response: z.object({ annotator: z.string(), label: LabelSchema.nullable() }),
+  },
+  'labels.set': {
+    request: z
+      .object({
+        experimentId: ExperimentId,
+        imageIndex: z.number().int().min(0),
+        categories: z.array(CategoryName).max(50),
+        /** [] removes the label; ['none'] marks a typical, clean image. note: left as stored when absent */
+        note: z.string().max(4000).optional(),
+        annotator: AnnotatorName.optional(),
+      })
+      .strict(),
+    /** label null: the image has no label (no category, no note) */
+    response: z.object({ annotator: z.string(), label: LabelSchema.nullable(), labeled: z.number().int() }),
+  },
+  'export.file': {
+    request: ExportRequestSchema,
+    response: z.discriminatedUnion('outcome', [
+      /** Electron: written where the save dialog said */
+      z.object({ outcome: z.literal('saved'), path: z.string(), rows: z.number().int() }),
+      z.object({ outcome: z.literal('cancelled') }),
+      /** browser mode: fetch this same-origin URL as a download */
+      z.object({ outcome: z.literal('download'), url: z.string(), fileName: z.string() }),
+    ]),
   },
 } as const;
 
@@ -83,6 +305,25 @@ export type ApiMethod = keyof ApiContract;
 export type ApiRequest<M extends ApiMethod> = z.input<ApiContract[M]['request']>;
 export type ApiResponse<M extends ApiMethod> = z.output<ApiContract[M]['response']>;
 export type DatasetSummaryDto = z.output<typeof DatasetSummarySchema>;
+export type ExperimentSummaryDto = z.output<typeof ExperimentSummarySchema>;
+export type ModelSummaryDto = z.output<typeof ModelSummarySchema>;
+export type ReportDto = z.output<typeof ReportSchema>;
+export type ClassImpactDto = z.output<typeof ClassImpactSchema>;
+export type PieColumnsDto = z.output<typeof PieColumnsSchema>;
+export type PopulationVotesDto = z.output<typeof PopulationVotesSchema>;
+export type ImageDetailDto = z.output<typeof ImageDetailSchema>;
+export type LabelCategoryDto = z.output<typeof LabelCategorySchema>;
+export type LabelDto = z.output<typeof LabelSchema>;
+export type ExportRequestDto = z.output<typeof ExportRequestSchema>;
+export type ExportResultDto = z.output<ApiContract['export.file']['response']>;
+
+/**
+ * Where images and export downloads are served, on the page's own origin (browser
+ * mode, and Electron's app://renderer/): /image/<images.id>.png?size=thumb|full.
+ * The renderer spells these paths itself (it may import only types from here).
+ */
+export const IMAGE_PATH_PREFIX = '/image/';
+export const DOWNLOAD_PATH = '/download/export';
 
 export const apiMethods = Object.keys(apiContract) as ApiMethod[];
 

@@ -1,10 +1,16 @@
 import type { Db } from '../db/database.js';
 import { addKnownIdxDataset } from '../datasets/add.js';
 import { listDatasets } from '../datasets/store.js';
+import { experimentReport } from '../analysis/report.js';
 import { UserError, errorMessage } from '../errors.js';
 import { trainPopulation, type TrainRequest } from '../population/train.js';
 import type { PopulationEvent } from '../population/runner.js';
 import { APP_VERSION } from '../version.js';
+import { resolveExperiment } from '../export/tables.js';
+import { createImageRenderer, type ImageRenderer, type ImageSize } from '../images/render.js';
+import { currentAnnotator, getLabel, labelSchema, listLabels, osAnnotator, setCurrentAnnotator, setLabel } from '../labels/store.js';
+import { exportFileName, writeExport, type ExportRequest } from './export.js';
+import { classImpact, experimentModels, imageDetail, listExperiments, pieColumns } from './results.js';
 import {
   apiContract,
   isApiMethod,
@@ -13,11 +19,22 @@ import {
   type ApiMethod,
   type ApiRequest,
   type ApiResponse,
+  DOWNLOAD_PATH,
 } from './contract.js';
 
 type Handlers = { [M in ApiMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> | ApiResponse<M> };
 
 export type ApiResult = { ok: true; value: unknown } | { ok: false; failure: ApiFailure };
+
+export interface ServiceContext {
+  databasePath: string;
+  carrier: 'electron' | 'http';
+  /**
+   * Electron: asks where to save an export (a save dialog); undefined when the user
+   * cancels. Without it (browser mode) export.file answers with a download URL.
+   */
+  chooseExportPath?: (fileName: string, format: 'csv' | 'json' | 'jsonl') => Promise<string | undefined>;
+}
 
 /**
  * The API implemented once, over one open database. Carriers call `call` with the
@@ -27,14 +44,17 @@ export class ApiService {
   private readonly listeners = new Set<(event: ApiEvent) => void>();
   /** The population run in progress (one at a time: they share the cores). */
   private training: AbortController | undefined;
+  private trainingExperiment: number | null = null;
   private readonly handlers: Handlers;
+  private readonly images: ImageRenderer;
 
   constructor(
     private readonly db: Db,
-    private readonly context: { databasePath: string; carrier: 'electron' | 'http' },
+    private readonly context: ServiceContext,
   ) {
+    this.images = createImageRenderer(db);
     this.handlers = {
-      'app.info': () => ({ version: APP_VERSION, ...this.context }),
+      'app.info': () => ({ version: APP_VERSION, databasePath: this.context.databasePath, carrier: this.context.carrier }),
       'datasets.list': () => listDatasets(this.db),
       'datasets.addKnown': async (request) => {
         const summary = await addKnownIdxDataset(this.db, request.kind, {
@@ -54,7 +74,49 @@ export class ApiService {
         this.training?.abort();
         return { cancelled: running };
       },
-      'train.status': () => ({ running: this.training !== undefined }),
+      'train.status': () => ({ running: this.training !== undefined, experimentId: this.training ? this.trainingExperiment : null }),
+      'experiments.list': () => listExperiments(this.db),
+      'experiments.models': (request) => experimentModels(this.db, request.experimentId),
+      'report.get': (request) => experimentReport(this.db, resolveExperiment(this.db, request.experimentId)),
+      'classes.impact': (request) => classImpact(this.db, request.experimentId),
+      'pies.list': (request) => pieColumns(this.db, request.experimentId, request.variant),
+      'image.detail': (request) => imageDetail(this.db, request.experimentId, request.imageIndex),
+      'schema.get': () => labelSchema(this.db),
+      'annotator.get': () => ({ name: currentAnnotator(this.db), osUser: osAnnotator() }),
+      'annotator.set': (request) => ({ name: setCurrentAnnotator(this.db, request.name), osUser: osAnnotator() }),
+      'labels.list': (request) => {
+        const annotator = request.annotator ?? currentAnnotator(this.db);
+        const images = this.db.prepare('SELECT count(*) FROM experiment_images WHERE experiment_id = ?').pluck().get(request.experimentId) as number;
+        return { annotator, images, labels: listLabels(this.db, request.experimentId, annotator) };
+      },
+      'labels.get': (request) => {
+        const annotator = request.annotator ?? currentAnnotator(this.db);
+        return { annotator, label: getLabel(this.db, request.experimentId, annotator, request.imageIndex) };
+      },
+      'labels.set': (request) => {
+        const annotator = request.annotator ?? currentAnnotator(this.db);
+        const label = setLabel(this.db, { ...request, annotator });
+        const labeled = this.db
+          .prepare(
+            `SELECT count(*) FROM labels l JOIN annotators a ON a.id = l.annotator_id
+             WHERE l.study_id IS NULL AND a.name = ? AND l.experiment_id = ?`,
+          )
+          .pluck()
+          .get(annotator, request.experimentId) as number;
+        return { annotator, label, labeled };
+      },
+      'export.file': async (request) => {
+        const fileName = exportFileName(this.db, request);
+        if (!this.context.chooseExportPath) {
+          const query = new URLSearchParams({ table: request.table, format: request.format });
+          if (request.experimentId !== undefined) query.set('experimentId', String(request.experimentId));
+          return { outcome: 'download' as const, url: `${DOWNLOAD_PATH}?${query.toString()}`, fileName };
+        }
+        const out = await this.context.chooseExportPath(fileName, request.format);
+        if (out === undefined) return { outcome: 'cancelled' as const };
+        const { rows } = await writeExport(this.db, request, out);
+        return { outcome: 'saved' as const, path: out, rows };
+      },
     };
   }
 
@@ -78,6 +140,7 @@ export class ApiService {
       let started = false;
       trainPopulation(this.db, this.context.databasePath, request, onEvent, controller.signal, (experimentId, backend) => {
         started = true;
+        this.trainingExperiment = experimentId;
         this.emit({ type: 'train.started', experimentId, backend });
         resolve({ started: true, experimentId });
       })
@@ -88,8 +151,35 @@ export class ApiService {
         })
         .finally(() => {
           this.training = undefined;
+          this.trainingExperiment = null;
         });
     });
+  }
+
+  /** A rendered PNG of images.id (undefined: no such image). Never throws for bad ids. */
+  imagePng(imageId: number, size: ImageSize): Promise<Buffer | undefined> {
+    return this.images.png(imageId, size);
+  }
+
+  /**
+   * Browser mode's download: validates the query like an API call, writes the export
+   * to `out` and returns the file name to offer, or the one-line reason it failed.
+   */
+  async exportToFile(payload: unknown, out: string): Promise<{ ok: true; fileName: string; rows: number } | { ok: false; failure: ApiFailure }> {
+    const parsed = apiContract['export.file'].request.safeParse(payload);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return { ok: false, failure: { kind: 'bad-request', error: `export: invalid ${issue?.path.join('.') || 'request'}: ${issue?.message ?? 'bad query'}` } };
+    }
+    try {
+      const request: ExportRequest = parsed.data;
+      const fileName = exportFileName(this.db, request);
+      const { rows } = await writeExport(this.db, request, out);
+      return { ok: true, fileName, rows };
+    } catch (error) {
+      if (error instanceof UserError) return { ok: false, failure: { kind: 'bad-request', error: errorMessage(error) } };
+      return { ok: false, failure: { kind: 'internal', error: `internal error: ${errorMessage(error)}` } };
+    }
   }
 
   onEvent(listener: (event: ApiEvent) => void): () => void {
@@ -103,7 +193,7 @@ export class ApiService {
 
   async call(method: unknown, payload: unknown): Promise<ApiResult> {
     if (!isApiMethod(method)) {
-      return { ok: false, failure: { kind: 'bad-request', error: `unknown API method ${JSON.stringify(String(method)).slice(0, 80)}` } };
+      return { ok: false, failure: { kind: 'bad-request', error: `unknown API method ${JSON.stringify(typeof method === 'string' ? method : typeof method).slice(0, 80)}` } };
     }
     const parsed = apiContract[method].request.safeParse(payload ?? {});
     if (!parsed.success) {

@@ -9,12 +9,57 @@ import type {
   ApiMethod,
   ApiRequest,
   ApiResponse,
+  ClassImpactDto,
   DatasetSummaryDto,
+  ExperimentSummaryDto,
+  ExportRequestDto,
+  ImageDetailDto,
+  LabelCategoryDto,
+  LabelDto,
+  ModelSummaryDto,
+  PieColumnsDto,
+  PopulationVotesDto,
+  ReportDto,
 } from '../../../src-main/core/api/contract.ts';
 import { electronBridge, type BridgeResult } from './bridge.ts';
 
-export type { ApiEvent, ApiMethod, ApiRequest, ApiResponse, DatasetSummaryDto };
+export type {
+  ApiEvent,
+  ApiMethod,
+  ApiRequest,
+  ApiResponse,
+  ClassImpactDto,
+  DatasetSummaryDto,
+  ExperimentSummaryDto,
+  ExportRequestDto,
+  ImageDetailDto,
+  LabelCategoryDto,
+  LabelDto,
+  ModelSummaryDto,
+  PieColumnsDto,
+  PopulationVotesDto,
+  ReportDto,
+};
 export type AppInfo = ApiResponse<'app.info'>;
+
+/**
+ * An image of the database by its images.id, on the page's own origin: browser mode's
+ * /image/ route, or Electron's app://renderer/image/ (IMAGE_PATH_PREFIX in contract.ts).
+ */
+export function imageUrl(imageId: number, size: 'thumb' | 'full'): string {
+  return `/image/${imageId}.png?size=${size}`;
+}
+
+/** Starts a same-origin download (browser mode's export): the server names the file. */
+export function startDownload(url: string, fileName: string): void {
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.rel = 'noopener';
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
 
 /** A failed call: the server's one-line reason as the message. */
 export class ApiError extends Error {

@@ -1,0 +1,35 @@
+import { call, errorMessage, type ClassImpactDto, type ModelSummaryDto, type ReportDto } from './api.ts';
+
+/** The headline report, the models (for the population's spread) and the class impact of one experiment. */
+export class ResultsState {
+  experimentId = $state<number | null>(null);
+  report = $state.raw<ReportDto | null>(null);
+  models = $state.raw<ModelSummaryDto[]>([]);
+  impact = $state.raw<ClassImpactDto[]>([]);
+  loading = $state(false);
+  error = $state<string | null>(null);
+  #token = 0;
+
+  async load(experimentId: number): Promise<void> {
+    const token = ++this.#token;
+    this.experimentId = experimentId;
+    this.loading = true;
+    this.error = null;
+    try {
+      const report = await call('report.get', { experimentId });
+      const [models, impact] = await Promise.all([call('experiments.models', { experimentId }), call('classes.impact', { experimentId })]);
+      if (token !== this.#token) return;
+      this.report = report;
+      this.models = models;
+      this.impact = impact;
+    } catch (error) {
+      if (token !== this.#token) return;
+      this.report = null;
+      this.models = [];
+      this.impact = [];
+      this.error = errorMessage(error);
+    } finally {
+      if (token === this.#token) this.loading = false;
+    }
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Hash navigation between the screens: #/runs, #/results/<experiment>,
+ * #/grid/<experiment>, #/image/<experiment>/<image>, #/audit/<experiment>[/<image>],
+ * #/export/<experiment>. The hash survives a reload, so a reload reopens the same
+ * screen (and, in the audit, the same image).
+ */
+export type Screen = 'runs' | 'results' | 'grid' | 'image' | 'audit' | 'export';
+
+export interface Route {
+  screen: Screen;
+  experimentId: number | null;
+  imageIndex: number | null;
+}
+
+const SCREENS: readonly Screen[] = ['runs', 'results', 'grid', 'image', 'audit', 'export'];
+
+export function parseHash(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').filter(Boolean);
+  const screen = SCREENS.includes(parts[0] as Screen) ? (parts[0] as Screen) : 'runs';
+  const number = (text: string | undefined): number | null => (text !== undefined && /^\d{1,9}$/.test(text) ? Number(text) : null);
+  return { screen, experimentId: number(parts[1]), imageIndex: number(parts[2]) };
+}
+
+export function routeHash(route: Partial<Route> & { screen: Screen }): string {
+  let hash = `#/${route.screen}`;
+  if (route.experimentId != null) {
+    hash += `/${route.experimentId}`;
+    if (route.imageIndex != null) hash += `/${route.imageIndex}`;
+  }
+  return hash;
+}
+
+export class Router {
+  route = $state<Route>(parseHash(typeof location === 'undefined' ? '' : location.hash));
+
+  constructor() {
+    window.addEventListener('hashchange', () => {
+      this.route = parseHash(location.hash);
+    });
+  }
+
+  go(route: Partial<Route> & { screen: Screen }): void {
+    const hash = routeHash(route);
+    if (location.hash !== hash) location.hash = hash;
+    else this.route = parseHash(hash);
+  }
+
+  /** Changes the address without a history entry (stepping through the audit). */
+  replace(route: Partial<Route> & { screen: Screen }): void {
+    const hash = routeHash(route);
+    if (location.hash === hash) return;
+    history.replaceState(history.state, '', hash);
+    this.route = parseHash(hash);
+  }
+}

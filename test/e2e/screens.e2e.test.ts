@@ -1,0 +1,261 @@
+/**
+ * End to end through every screen, browser mode: the real `pie-audit serve` on a fresh
+ * database, the built renderer in Debian's Chromium. Adds Fashion-MNIST (the system
+ * copy) with one click, starts a small population run and watches its progress,
+ * cancels and resumes it, opens the results, the PIE grid and an image, labels ten
+ * images with the keyboard, undoes one, reloads and finds the labels kept, and exports
+ * them. Screenshots of each screen go to test-results/screenshots/ (git-ignored).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { parse } from 'csv-parse/sync';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FASHION_MNIST_DIR, checkPrerequisites, launchChromium, screenshot, startServer, stopServer, watchPage, type Server } from './support.ts';
+
+let tmp: string;
+let dbFile: string;
+let server: Server | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let watch: Awaited<ReturnType<typeof watchPage>>;
+let experimentId = 0;
+
+const SCHEMA = ['atypical', 'noisy', 'mislabeled', 'multiple-objects', 'fine-grained', 'abstract'];
+
+beforeAll(async () => {
+  checkPrerequisites();
+  if (!fs.existsSync(FASHION_MNIST_DIR)) throw new Error(`${FASHION_MNIST_DIR} is missing: install Debian's dataset-fashion-mnist`);
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pie-audit-screens-'));
+  dbFile = path.join(tmp, 'screens.db');
+  server = await startServer(dbFile, tmp);
+  browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  page = await context.newPage();
+  watch = await watchPage(page);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server) await stopServer(server.child);
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** The labels in the database, read by a second connection (what a crash would leave). */
+function storedLabels(): { image_index: number; categories: string; note: string }[] {
+  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT image_index, categories, note FROM labels WHERE study_id IS NULL ORDER BY image_index').all() as {
+      image_index: number;
+      categories: string;
+      note: string;
+    }[];
+  } finally {
+    db.close();
+  }
+}
+
+async function currentImage(): Promise<number> {
+  return Number(await page.getByTestId('audit-image-index').textContent());
+}
+
+async function waitSaved(): Promise<void> {
+  await expect.poll(() => page.getByTestId('save-status').getAttribute('data-pending'), { timeout: 10_000 }).toBe('0');
+}
+
+describe('the screens, end to end (pie-audit serve + Chromium)', () => {
+  it('adds Fashion-MNIST with one click', async () => {
+    await page.goto(server!.url);
+    await page.getByRole('button', { name: 'Add Fashion-MNIST' }).click();
+    await page.locator('tr[data-dataset="fashion-mnist"]').waitFor({ timeout: 90_000 });
+    await page.getByTestId('run-form').waitFor();
+  });
+
+  it('starts a population run with custom settings, shows live progress per model, cancels and resumes it', async () => {
+    await page.getByTestId('run-preset').selectOption('smoke');
+    await page.locator('summary', { hasText: 'Custom settings' }).click();
+    await page.getByTestId('run-models').fill('2');
+    await page.getByTestId('run-epochs').fill('6');
+    await page.getByTestId('run-train-limit').fill('6000');
+    await page.getByTestId('run-start').click();
+
+    // Live progress: a model's bar moves before it is done, with a time-left estimate.
+    const progress = page.getByTestId('run-progress');
+    await expect.poll(() => progress.locator('tr[data-status="running"]').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(
+        async () => {
+          const values = await progress.locator('tr[data-status="running"] progress').evaluateAll((bars) => bars.map((b) => (b as HTMLProgressElement).value));
+          return values.some((v) => v > 0 && v < 1);
+        },
+        { timeout: 60_000 },
+      )
+      .toBe(true);
+    expect(await progress.locator('tbody tr').count()).toBe(4);
+    await expect.poll(() => page.getByTestId('run-time-left').textContent(), { timeout: 30_000 }).toMatch(/left/);
+    await screenshot(page, '1-runs-progress');
+
+    await page.getByTestId('run-cancel').click();
+    await page.getByTestId('run-resume').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('run-time-left').textContent()).toMatch(/cancelled/);
+    const experiments = page.getByTestId('experiments-table');
+    const row = experiments.locator('tr[data-experiment]').first();
+    experimentId = Number(await row.getAttribute('data-experiment'));
+    expect(experimentId).toBeGreaterThan(0);
+
+    await page.getByTestId('run-resume').click();
+    await page.getByTestId('run-open-results').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('run-overall-text').textContent()).toMatch(/4 of 4 models done/);
+    await expect.poll(() => row.textContent()).toContain('4/4');
+    await screenshot(page, '1-runs-finished');
+  });
+
+  it('opens the results: the headline table and the charts', async () => {
+    await page.getByTestId('run-open-results').click();
+    const table = page.getByTestId('report-table');
+    await table.waitFor({ timeout: 30_000 });
+    expect(await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-variant')))).toEqual(['dense', 'magnitude-0.9']);
+    expect(await table.locator('tr[data-variant="magnitude-0.9"]').textContent()).toMatch(/\d+\.\d\d%/);
+    for (const chart of ['chart-top1', 'chart-pies', 'chart-impact']) {
+      const canvas = page.getByTestId(chart).locator('canvas');
+      await expect.poll(() => canvas.evaluate((c) => (c as HTMLCanvasElement).width)).toBeGreaterThan(100);
+    }
+    expect(await page.getByTestId('impact-table').locator('tbody tr').count()).toBe(10);
+    await screenshot(page, '2-results');
+  });
+
+  it('opens the PIE grid, filters it, shows every image, and opens one', async () => {
+    await page.getByTestId('nav-grid').click();
+    const grid = page.getByTestId('pie-grid');
+    await grid.locator('img').first().waitFor({ timeout: 30_000 });
+    const pies = Number(await grid.getAttribute('data-count'));
+    expect(pies).toBeGreaterThan(0);
+    // Thumbnails really load (from /image/<id>.png, allowed by the CSP).
+    await expect.poll(() => grid.locator('img').first().evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(28);
+    await page.getByTestId('grid-pies-only').uncheck();
+    await expect.poll(() => grid.getAttribute('data-count')).toBe('10000');
+    // Virtualized: ten thousand images, a few hundred elements.
+    expect(await grid.locator('a').count()).toBeLessThan(400);
+    await page.getByTestId('grid-pies-only').check();
+    await page.getByTestId('grid-class').selectOption({ label: 'Shirt' });
+    const shirts = Number(await grid.getAttribute('data-count'));
+    expect(shirts).toBeGreaterThan(0);
+    expect(shirts).toBeLessThan(pies);
+    await page.getByTestId('grid-class').selectOption({ label: 'all' });
+    await page.getByTestId('grid-sort').selectOption('meanTrueProbability');
+    await expect.poll(() => grid.getAttribute('data-count')).toBe(String(pies));
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid="pie-grid"] img')).every((img) => (img as HTMLImageElement).complete));
+    await screenshot(page, '3-grid');
+
+    const first = grid.locator('a').first();
+    const imageIndex = Number(await first.getAttribute('data-image'));
+    await first.click();
+    await page.getByTestId('vote-histogram').waitFor();
+    expect(page.url()).toContain(`#/image/${experimentId}/${imageIndex}`);
+    const rows = page.getByTestId('vote-histogram').locator('tbody tr');
+    expect(await rows.count()).toBe(2);
+    await expect.poll(() => page.getByTestId('image-full').evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(280);
+    expect(await page.getByTestId('image-scores').locator('tbody tr').count()).toBe(2);
+    await screenshot(page, '4-image');
+  });
+
+  it('labels ten images with the keyboard, undoes one, and keeps them across a reload', async () => {
+    await page.getByTestId('nav-audit').click();
+    await page.getByTestId('audit-image').waitFor({ timeout: 30_000 });
+    expect(await page.getByTestId('audit-labeled').textContent()).toBe('0');
+    const total = Number(await page.getByTestId('audit-total').textContent());
+    expect(total).toBeGreaterThan(10);
+
+    const expected = new Map<number, string[]>();
+    const keys = ['1', '2', '3', '0', '4', '5', '6', '1', '0', '3'];
+    const next = ['Enter', 'ArrowRight', 'j'];
+    for (let k = 0; k < 10; k++) {
+      const image = await currentImage();
+      const key = keys[k] ?? '1';
+      await page.keyboard.press(key);
+      const categories = key === '0' ? ['none'] : [SCHEMA[Number(key) - 1] ?? ''];
+      if (k === 2) {
+        // Two categories on one image, toggled in any order, stored in schema order.
+        await page.keyboard.press('1');
+        categories.unshift('atypical');
+      }
+      if (k === 4) {
+        // A note, saved on Enter.
+        await page.keyboard.press('n');
+        await page.keyboard.type('two sleeves, no body');
+        await page.keyboard.press('Enter');
+      }
+      expected.set(image, categories);
+      await expect.poll(() => page.locator('[data-category][aria-pressed="true"]').evaluateAll((b) => b.map((x) => x.getAttribute('data-category')))).toEqual(categories);
+      await page.keyboard.press(next[k % 3] ?? 'Enter');
+      await expect.poll(currentImage).not.toBe(image);
+    }
+    await waitSaved();
+    expect(await page.getByTestId('audit-labeled').textContent()).toBe('10');
+    await screenshot(page, '5-audit');
+
+    // Undo: the last label is taken back, and the audit returns to that image.
+    const lastLabeled = [...expected.keys()].at(-1) as number;
+    await page.keyboard.press('Control+z');
+    await expect.poll(currentImage).toBe(lastLabeled);
+    expected.delete(lastLabeled);
+    await waitSaved();
+    expect(await page.getByTestId('audit-labeled').textContent()).toBe('9');
+    expect(await page.locator('[data-category][aria-pressed="true"]').count()).toBe(0);
+    // Going back with k and ArrowLeft shows the stored labels.
+    await page.keyboard.press('k');
+    await page.keyboard.press('ArrowLeft');
+    const back = await currentImage();
+    await expect.poll(() => page.locator('[data-category][aria-pressed="true"]').evaluateAll((b) => b.map((x) => x.getAttribute('data-category')))).toEqual(expected.get(back));
+
+    // Durable: the database already holds exactly these labels.
+    const stored = storedLabels();
+    const storedNames = (json: string): string[] => {
+      const names = JSON.parse(json) as string[];
+      return names.length === 0 ? ['none'] : names;
+    };
+    expect(new Map(stored.map((r) => [r.image_index, storedNames(r.categories)]))).toEqual(expected);
+    expect(stored.find((r) => r.note !== '')?.note).toBe('two sleeves, no body');
+
+    // Reload: same image, same labels, same progress.
+    await page.reload();
+    await page.getByTestId('audit-image').waitFor();
+    expect(await currentImage()).toBe(back);
+    await expect.poll(() => page.getByTestId('audit-labeled').textContent()).toBe('9');
+    await expect.poll(() => page.locator('[data-category][aria-pressed="true"]').evaluateAll((b) => b.map((x) => x.getAttribute('data-category')))).toEqual(expected.get(back));
+    const noted = stored.find((r) => r.note !== '')?.image_index as number;
+    await page.goto(`${server!.origin}/#/audit/${experimentId}/${noted}`);
+    await expect.poll(() => page.getByTestId('audit-note').inputValue()).toBe('two sleeves, no body');
+  });
+
+  it('exports the labels as a CSV download and the PIEs as JSON Lines', async () => {
+    await page.getByTestId('nav-export').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-labels').click()]);
+    expect(download.suggestedFilename()).toBe(`pie-audit-fashion-mnist-e${experimentId}-labels.csv`);
+    const file = path.join(tmp, 'labels.csv');
+    await download.saveAs(file);
+    const rows = parse(fs.readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(9);
+    expect(Object.keys(rows[0] ?? {}).slice(0, 9)).toEqual(['study_id', 'annotator', 'dataset', 'image_index', 'true_label', 'is_pie', 'categories', 'note', 'labeled_at']);
+    // The audit queue was the PIEs of the (only) pruned variant: every label is on a PIE.
+    expect(rows.every((r) => r.is_pie === '1')).toBe(true);
+    expect(rows.map((r) => r.categories).sort()).toEqual(['abstract', 'atypical', 'atypical;mislabeled', 'fine-grained', 'multiple-objects', 'noisy', 'none', 'none', 'atypical'].sort());
+    expect(rows.every((r) => r.dataset === 'fashion-mnist' && /^\d{4}-\d\d-\d\dT/.test(r.labeled_at ?? ''))).toBe(true);
+    await screenshot(page, '6-export');
+
+    await page.getByTestId('format-jsonl').check();
+    const [pies] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-pies').click()]);
+    const piesFile = path.join(tmp, 'pies.jsonl');
+    await pies.saveAs(piesFile);
+    const lines = fs.readFileSync(piesFile, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(10_000);
+    expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ variant: 'magnitude-0.9', image_index: 0 });
+  });
+
+  it('logged no console errors and no CSP violations', async () => {
+    expect(await watch.violations()).toEqual([]);
+    expect(watch.problems).toEqual([]);
+  });
+});
