@@ -8,18 +8,26 @@ import type { Db } from '../db/database.js';
 import { CLASS_IMPACT_COLUMNS, PIE_COLUMNS, classImpactRows, pieRows } from '../export/analysis-tables.js';
 import { MODEL_COLUMNS, PREDICTION_COLUMNS, modelRows, resolveExperiment } from '../export/tables.js';
 import { writeRows, type ExportFormat, type Row } from '../export/writers.js';
-import { LABEL_COLUMNS, auditLabelRows } from '../export/label-tables.js';
+import { LABEL_COLUMNS, auditLabelRows, studyLabelRows } from '../export/label-tables.js';
+import { getStudy } from '../study/store.js';
 
-export type ExportTable = 'labels' | 'pies' | 'class-impact' | 'predictions' | 'models';
+export type ExportTable = 'labels' | 'pies' | 'class-impact' | 'predictions' | 'models' | 'study';
 
 export interface ExportRequest {
   experimentId?: number;
+  /** table 'study': the study (default: the newest) */
+  studyId?: number;
   table: ExportTable;
   format: ExportFormat;
 }
 
 /** A file name to offer: pie-audit-<dataset>-e<id>-<table>.<format>, safe on every OS. */
 export function exportFileName(db: Db, request: ExportRequest): string {
+  if (request.table === 'study') {
+    const study = getStudy(db, request.studyId);
+    const safe = study.dataset.replace(/[^\w.+-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'experiment';
+    return `pie-audit-${safe}-study${study.id}.${request.format}`;
+  }
   const experimentId = resolveExperiment(db, request.experimentId);
   const dataset = (db.prepare('SELECT coalesce(d.name, e.name) FROM experiments e LEFT JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ?').pluck().get(experimentId) as string | undefined) ?? 'experiment';
   const safe = dataset.replace(/[^\w.+-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'experiment';
@@ -48,6 +56,11 @@ function* predictionPages(db: Db, experimentId: number): Iterable<Row> {
 }
 
 export async function writeExport(db: Db, request: ExportRequest, out: string): Promise<{ rows: number; experimentId: number }> {
+  if (request.table === 'study') {
+    // is_pie stays empty while the study is blind (studyLabelRows).
+    const study = getStudy(db, request.studyId);
+    return { rows: await writeRows(out, request.format, LABEL_COLUMNS, studyLabelRows(db, study.id)), experimentId: study.experimentId };
+  }
   const experimentId = resolveExperiment(db, request.experimentId);
   const { format } = request;
   let rows: number;

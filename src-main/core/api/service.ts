@@ -10,6 +10,8 @@ import { resolveExperiment } from '../export/tables.js';
 import { createImageRenderer, type ImageRenderer, type ImageSize } from '../images/render.js';
 import { currentAnnotator, getLabel, labelSchema, listLabels, osAnnotator, setCurrentAnnotator, setLabel } from '../labels/store.js';
 import { exportFileName, writeExport, type ExportRequest } from './export.js';
+import { studyReport } from '../study/report.js';
+import { createStudySummary, listStudySummaries, setStudyLabelApi, studyItemsFor, unblindStudySummary } from './study.js';
 import { classImpact, experimentModels, imageDetail, listExperiments, pieColumns } from './results.js';
 import {
   apiContract,
@@ -105,11 +107,18 @@ export class ApiService {
           .get(annotator, request.experimentId) as number;
         return { annotator, label, labeled };
       },
+      'study.list': () => listStudySummaries(this.db),
+      'study.create': (request) => createStudySummary(this.db, request),
+      'study.items': (request) => studyItemsFor(this.db, request.studyId, request.annotator),
+      'study.label': (request) => setStudyLabelApi(this.db, request),
+      'study.report': (request) => studyReport(this.db, request.studyId),
+      'study.unblind': (request) => unblindStudySummary(this.db, request.studyId),
       'export.file': async (request) => {
         const fileName = exportFileName(this.db, request);
         if (!this.context.chooseExportPath) {
           const query = new URLSearchParams({ table: request.table, format: request.format });
           if (request.experimentId !== undefined) query.set('experimentId', String(request.experimentId));
+          if (request.studyId !== undefined) query.set('studyId', String(request.studyId));
           return { outcome: 'download' as const, url: `${DOWNLOAD_PATH}?${query.toString()}`, fileName };
         }
         const out = await this.context.chooseExportPath(fileName, request.format);

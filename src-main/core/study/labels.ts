@@ -92,3 +92,24 @@ export function studyProgress(db: Db, studyId: number): { annotator: string; lab
       .all(studyId) as { annotator: string; labeled: number }[]
   ).map((r) => ({ ...r, total }));
 }
+
+/** Removes one annotator's label of one study image (its own transaction); true when there was one. */
+export function removeStudyLabel(db: Db, studyId: number, annotator: string, imageIndex: number): boolean {
+  getStudy(db, studyId);
+  const inStudy = db.prepare('SELECT 1 FROM study_items WHERE study_id = ? AND image_index = ?').get(studyId, imageIndex);
+  if (!inStudy) throw new UserError(`image ${imageIndex} is not in study ${studyId}`);
+  const id = db.prepare('SELECT id FROM annotators WHERE name = ?').pluck().get(annotator.trim()) as number | undefined;
+  if (id === undefined) return false;
+  return db.prepare('DELETE FROM labels WHERE study_id = ? AND annotator_id = ? AND image_index = ?').run(studyId, id, imageIndex).changes > 0;
+}
+
+/** One annotator's labels of a study, by image index. */
+export function annotatorStudyLabels(db: Db, studyId: number, annotator: string): Map<number, StudyLabel> {
+  const rows = db
+    .prepare(
+      `SELECT l.image_index, l.categories, l.note, l.labeled_at FROM labels l JOIN annotators a ON a.id = l.annotator_id
+       WHERE l.study_id = ? AND a.name = ?`,
+    )
+    .all(studyId, annotator.trim()) as { image_index: number; categories: string; note: string; labeled_at: string }[];
+  return new Map(rows.map((r) => [r.image_index, { annotator: annotator.trim(), imageIndex: r.image_index, categories: JSON.parse(r.categories) as string[], note: r.note, labeledAt: r.labeled_at }]));
+}

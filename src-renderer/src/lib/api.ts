@@ -20,6 +20,9 @@ import type {
   PieColumnsDto,
   PopulationVotesDto,
   ReportDto,
+  StudyItemDto,
+  StudyReportDto,
+  StudySummaryDto,
 } from '../../../src-main/core/api/contract.ts';
 import { electronBridge, type BridgeResult } from './bridge.ts';
 
@@ -39,6 +42,9 @@ export type {
   PieColumnsDto,
   PopulationVotesDto,
   ReportDto,
+  StudyItemDto,
+  StudyReportDto,
+  StudySummaryDto,
 };
 export type AppInfo = ApiResponse<'app.info'>;
 

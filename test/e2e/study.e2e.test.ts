@@ -1,0 +1,178 @@
+/**
+ * The blind study in the browser: the real `pie-audit serve` on a database holding the
+ * fixture population (imported predictions), the built renderer in Debian's Chromium.
+ * One annotator creates a study, labels several images with the keyboard, undoes one,
+ * reloads and resumes at the right place, while the page never shows a PIE flag or a
+ * model output (nor calls an API method that would return one); then the results and
+ * the unblinding. Screenshots go to test-results/screenshots/.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, checkPrerequisites, launchChromium, runCli, screenshot, startServer, stopServer, watchPage, type Server } from './support.ts';
+
+const POPULATION = path.join(ROOT, 'test', 'fixtures', 'analysis', 'population.csv');
+const SCHEMA = ['atypical', 'noisy', 'mislabeled', 'multiple-objects', 'fine-grained', 'abstract'];
+/** API methods the study screen may call: none of them returns a PIE flag or a model output for an image. */
+const ALLOWED = new Set(['app.info', 'datasets.list', 'experiments.list', 'train.status', 'schema.get', 'annotator.get', 'annotator.set', 'study.list', 'study.create', 'study.items', 'study.label']);
+
+let tmp: string;
+let dbFile: string;
+let server: Server | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let watch: Awaited<ReturnType<typeof watchPage>>;
+const calls: string[] = [];
+
+beforeAll(async () => {
+  checkPrerequisites();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'study-e2e-'));
+  dbFile = path.join(tmp, 'study.db');
+  await runCli(['--db', dbFile, 'import', 'predictions', '--format', 'long-csv', '--dataset', 'synthetic', POPULATION], tmp);
+  server = await startServer(dbFile, tmp);
+  browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  page = await context.newPage();
+  watch = await watchPage(page);
+  page.on('request', (request) => {
+    const url = new URL(request.url());
+    if (url.pathname.startsWith('/api/') && url.pathname !== '/api/events') calls.push(url.pathname.slice('/api/'.length));
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server) await stopServer(server.child);
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function storedLabels(): Map<number, string[]> {
+  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db
+      .prepare("SELECT l.image_index, l.categories FROM labels l JOIN annotators a ON a.id = l.annotator_id WHERE l.study_id IS NOT NULL AND a.name = 'alice'")
+      .all() as { image_index: number; categories: string }[];
+    return new Map(rows.map((r) => [r.image_index, JSON.parse(r.categories) as string[]]));
+  } finally {
+    db.close();
+  }
+}
+
+function studyOrder(): number[] {
+  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT image_index FROM study_items ORDER BY position').pluck().all() as number[];
+  } finally {
+    db.close();
+  }
+}
+
+const position = async (): Promise<number> => Number(await page.getByTestId('study-position').textContent());
+const pressed = (): Promise<(string | null)[]> => page.locator('[data-category][aria-pressed="true"]').evaluateAll((b) => b.map((x) => x.getAttribute('data-category')));
+const waitSaved = (): Promise<void> => expect.poll(() => page.getByTestId('save-status').getAttribute('data-pending'), { timeout: 10_000 }).toBe('0');
+
+/** What the annotator can read must not tell a PIE from a control nor show any model output. */
+async function expectBlind(): Promise<void> {
+  const text = await page.locator('main').innerText();
+  expect(text).not.toMatch(/PIE/);
+  expect(text).not.toMatch(/modal|magnitude|pruned|dense|int8|fp16|agreement|votes?\b|predict|confidence|\(\d+\/\d+\)/i);
+  expect(calls.filter((c) => !ALLOWED.has(c))).toEqual([]);
+}
+
+describe('a blind study in the browser (pie-audit serve + Chromium)', () => {
+  it('creates a study from the Study tab', async () => {
+    await page.goto(server!.url);
+    await page.getByTestId('nav-study').click();
+    const annotator = page.getByTestId('study-annotator');
+    await annotator.fill('alice');
+    await annotator.press('Enter');
+    await expect.poll(() => annotator.inputValue()).toBe('alice');
+    await page.getByTestId('study-name').fill('pilot');
+    await page.getByTestId('study-variant').selectOption('magnitude-0.9');
+    await page.getByTestId('study-pies').fill('12');
+    await page.getByTestId('study-controls').fill('12');
+    await page.getByTestId('study-seed').fill('7');
+    await page.getByTestId('study-create-submit').click();
+    await page.getByTestId('study-labeling').waitFor();
+    await expect.poll(position).toBe(1);
+    expect(page.url()).toContain('#/study/1/label/0');
+    expect(await page.getByTestId('study-total').textContent()).toBe('24');
+    await expectBlind();
+  });
+
+  it('labels with the keyboard, undoes, and resumes after a reload where the annotator stopped', async () => {
+    const order = studyOrder();
+    const expected = new Map<number, string[]>();
+    const steps: string[][] = [['1'], ['2', '3'], ['0'], ['4'], ['6']];
+    const next = ['Enter', 'ArrowRight', 'j'];
+    for (let k = 0; k < steps.length; k++) {
+      expect(await position()).toBe(k + 1);
+      const keys = steps[k] ?? [];
+      for (const key of keys) await page.keyboard.press(key);
+      const categories = keys[0] === '0' ? ['none'] : SCHEMA.filter((_, c) => keys.includes(String(c + 1)));
+      await expect.poll(pressed).toEqual(categories);
+      expected.set(order[k] ?? -1, categories);
+      await expectBlind();
+      await page.keyboard.press(next[k % 3] ?? 'Enter');
+      await expect.poll(position).toBe(k + 2);
+    }
+    await waitSaved();
+    expect(await page.getByTestId('study-labeled').textContent()).toBe('5');
+    await screenshot(page, 'study-1-labeling');
+
+    // Undo takes back the last label and returns to its image.
+    await page.keyboard.press('Control+z');
+    await expect.poll(position).toBe(5);
+    expected.delete(order[4] ?? -1);
+    await waitSaved();
+    expect(await page.getByTestId('study-labeled').textContent()).toBe('4');
+    expect(await pressed()).toEqual([]);
+    // Previous with k and ArrowLeft shows the stored labels.
+    await page.keyboard.press('k');
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(position).toBe(3);
+    await expect.poll(pressed).toEqual(['none']);
+
+    // Durable: the database holds exactly these labels ('none' stored as the empty set).
+    const stored = storedLabels();
+    expect(new Map([...stored].map(([i, c]) => [i, c.length ? c : ['none']]))).toEqual(expected);
+
+    // Reload: the same image, labels and progress.
+    await page.reload();
+    await page.getByTestId('study-labeling').waitFor();
+    await expect.poll(position).toBe(3);
+    await expect.poll(() => page.getByTestId('study-labeled').textContent()).toBe('4');
+    await expect.poll(pressed).toEqual(['none']);
+    await expectBlind();
+
+    // From the list: progress per annotator, and labeling resumes at the first open image.
+    await page.getByRole('button', { name: '← Studies' }).click();
+    await expect.poll(() => page.getByTestId('study-progress').first().textContent()).toContain('alice: 4 / 24');
+    await page.getByTestId('study-label').first().click();
+    await expect.poll(position).toBe(5);
+    expect(await pressed()).toEqual([]);
+    await expectBlind();
+  });
+
+  it('shows the results with the chart, then unblinds', async () => {
+    await page.getByTestId('study-open-results').click();
+    const table = page.getByTestId('study-report-table');
+    await table.waitFor();
+    expect(await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-category-row')))).toEqual(SCHEMA);
+    const canvas = page.getByTestId('study-chart').locator('canvas');
+    await expect.poll(() => canvas.evaluate((c) => (c as HTMLCanvasElement).width)).toBeGreaterThan(100);
+    expect(await page.getByTestId('study-results-summary').textContent()).toMatch(/labeled by 1 annotator\s+\(alice\)/);
+    await screenshot(page, 'study-2-results');
+    await page.getByTestId('study-unblind').click();
+    await page.getByTestId('study-unblind-confirm').click();
+    await expect.poll(() => page.getByTestId('study-unblinded').textContent()).toMatch(/of the 4 labeled images are PIEs/);
+  });
+
+  it('logged no console errors and no CSP violations', async () => {
+    expect(await watch.violations()).toEqual([]);
+    expect(watch.problems).toEqual([]);
+  });
+});
