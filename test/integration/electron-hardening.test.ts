@@ -200,6 +200,15 @@ describe('Electron hardening of the built app', () => {
     }
   });
 
+  it('answers 10,000 fuzzed IPC calls from its own renderer without throwing', () => {
+    const fuzz = report().ipc.fuzz;
+    expect(fuzz.calls).toBeGreaterThanOrEqual(10_000);
+    expect(fuzz.firstProblem).toBeNull();
+    expect(fuzz.threw).toBe(0);
+    expect(fuzz.ok + fuzz.badRequest).toBe(fuzz.calls);
+    console.log(`IPC fuzz: ${fuzz.calls} calls, ${fuzz.ok} answered, ${fuzz.badRequest} refused as bad requests, ${fuzz.threw} threw`);
+  });
+
   it('serves app://renderer/ with the CSP and refuses paths outside the renderer folder', () => {
     const requests = report().protocol;
     expect(requests.filter((r) => r.expect === 'served').length).toBeGreaterThan(0);

@@ -153,7 +153,39 @@ async function probeIpc(recorded, sender, trustedUrl) {
     await invoke(channel, handler, trustedUrl, '__proto__', {});
     await invoke(channel, handler, trustedUrl, { toString: null }, null);
   }
-  return { handled: [...recorded.ipcHandlers.keys()], listeners: recorded.ipcListeners, calls };
+  return { handled: [...recorded.ipcHandlers.keys()], listeners: recorded.ipcListeners, calls, fuzz: await fuzzIpc(recorded, sender, trustedUrl) };
+}
+
+/**
+ * 10,000 random and malformed calls from our own renderer (fast-check, fixed seed):
+ * method names real and junk, payloads of any shape. None may throw; each answer is a
+ * value or a bad-request failure.
+ */
+async function fuzzIpc(recorded, sender, trustedUrl) {
+  const { default: fc } = await import('fast-check');
+  const apiMethods = JSON.parse(process.env.PIE_AUDIT_STUB_METHODS ?? '["app.info"]');
+  const methods = fc.oneof(fc.constantFrom(...apiMethods), fc.string({ maxLength: 30 }), fc.anything({ maxDepth: 2 }));
+  const inputs = fc.sample(fc.tuple(methods, fc.anything({ maxDepth: 3 })), { numRuns: 10_000, seed: 20261127 });
+  const summary = { calls: 0, threw: 0, ok: 0, badRequest: 0, other: 0, firstProblem: null };
+  for (const [channel, handler] of recorded.ipcHandlers) {
+    for (const [method, payload] of inputs) {
+      summary.calls++;
+      const event = { sender, senderFrame: { url: trustedUrl, name: '', routingId: 1, processId: 1 }, frameId: 1, processId: 1 };
+      try {
+        const result = await handler(event, method, payload);
+        if (result?.ok === true) summary.ok++;
+        else if (result?.ok === false && result.failure?.kind === 'bad-request') summary.badRequest++;
+        else {
+          summary.other++;
+          summary.firstProblem ??= { channel, method: String(method).slice(0, 60), result: JSON.stringify(result).slice(0, 200) };
+        }
+      } catch (error) {
+        summary.threw++;
+        summary.firstProblem ??= { channel, method: String(method).slice(0, 60), threw: String(error?.message ?? error) };
+      }
+    }
+  }
+  return summary;
 }
 
 /** Status, CSP and the start of the body for each app:// request. */

@@ -13,6 +13,7 @@ import path from 'node:path';
 import vm from 'node:vm';
 import { pathToFileURL } from 'node:url';
 import { ROOT } from '../cli.js';
+import { apiMethods } from '../../../src-main/core/api/contract.js';
 
 export const MAIN_BUNDLE = path.join(ROOT, 'out', 'main', 'index.js');
 export const PRELOAD_BUNDLE = path.join(ROOT, 'out', 'preload', 'preload.cjs');
@@ -58,7 +59,7 @@ export interface HardeningReport {
   otherContents: ContentsProbe;
   permissions: { request: Record<string, unknown>; check: Record<string, unknown> };
   headers: { url: string; response: { cancel?: boolean; responseHeaders?: Record<string, string[] | string> } | 'not answered' }[];
-  ipc: { handled: string[]; listeners: string[]; calls: IpcCall[] };
+  ipc: { handled: string[]; listeners: string[]; calls: IpcCall[]; fuzz: { calls: number; threw: number; ok: number; badRequest: number; other: number; firstProblem: unknown } };
   protocol: ProtocolProbe[];
   errorBoxes: { title: string; content: string }[];
 }
@@ -78,6 +79,8 @@ export function runBuiltMain(dir: string, trustedUrl: string): Promise<MainRun> 
       cwd: ROOT,
       env: {
         ...process.env,
+        // the API's method names, for the IPC fuzz (the stub runs plain JavaScript)
+        PIE_AUDIT_STUB_METHODS: JSON.stringify(apiMethods),
         PIE_AUDIT_DB: path.join(dir, 'electron.db'),
         PIE_AUDIT_DATA_DIR: path.join(dir, 'data'),
         PIE_AUDIT_CACHE_DIR: path.join(dir, 'cache'),
