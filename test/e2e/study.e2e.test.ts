@@ -80,6 +80,8 @@ async function expectBlind(): Promise<void> {
   expect(text).not.toMatch(/PIE/);
   expect(text).not.toMatch(/modal|magnitude|pruned|dense|int8|fp16|agreement|votes?\b|predict|confidence|\(\d+\/\d+\)/i);
   expect(calls.filter((c) => !ALLOWED.has(c))).toEqual([]);
+  // and no way to the screens that show PIE flags and predictions
+  expect(await page.locator('[data-testid^="nav-"]').count()).toBe(0);
 }
 
 describe('a blind study in the browser (pie-audit serve + Chromium)', () => {
