@@ -4,39 +4,13 @@
  * playwright-core. Checks the first page, the one-click Fashion-MNIST import from the
  * system copy, the token gate, and that the page logs no errors and no CSP violations.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
-import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/server/server.ts';
-
-const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const RENDERER_INDEX = path.join(ROOT, 'out', 'renderer', 'index.html');
-const CHROMIUM =
-  process.env.PIE_AUDIT_CHROMIUM ??
-  ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((file) => fs.existsSync(file)) ??
-  '/usr/bin/chromium';
-const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-type ServerProcess = ChildProcessByStdio<null, Readable, Readable>;
-
-interface Server {
-  child: ServerProcess;
-  url: string;
-  origin: string;
-}
+import { CHROMIUM, FASHION_MNIST_DIR, RENDERER_INDEX, ROOT, launchChromium, startServer, stopServer, type Server } from './support.ts';
 
 let tmp: string;
 let dbFile: string;
@@ -61,7 +35,7 @@ beforeAll(async () => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pie-audit-e2e-'));
   dbFile = path.join(tmp, 'e2e.db');
   server = await startServer(dbFile, tmp);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   context = await browser.newContext();
   page = await context.newPage();
   await page.addInitScript(() => {
@@ -174,46 +148,3 @@ describe('browser mode (pie-audit serve + built renderer)', () => {
     expect(consoleProblems).toEqual([]);
   });
 });
-
-async function startServer(db: string, dir: string): Promise<Server> {
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'pie-audit.js'), 'serve', '--db', db], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      PIE_AUDIT_DB: undefined,
-      PIE_AUDIT_DATA_DIR: path.join(dir, 'data'),
-      PIE_AUDIT_CACHE_DIR: path.join(dir, 'cache'),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (chunk: string) => (stderr += chunk));
-  const url = await new Promise<string>((resolve, reject) => {
-    let stdout = '';
-    const timer = setTimeout(() => reject(new Error(`pie-audit serve printed no URL within 30 s; stderr: ${stderr}`)), 30_000);
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => {
-      stdout += chunk;
-      const line = stdout.split('\n').find((l) => l.startsWith('http://127.0.0.1:'));
-      if (line) {
-        clearTimeout(timer);
-        resolve(line.trim());
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`pie-audit serve exited with ${code} before printing its URL; stderr: ${stderr}`));
-    });
-  });
-  return { child, url, origin: new URL(url).origin };
-}
-
-async function stopServer(child: ServerProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}

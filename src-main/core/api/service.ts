@@ -8,7 +8,8 @@ import type { PopulationEvent } from '../population/runner.js';
 import { APP_VERSION } from '../version.js';
 import { resolveExperiment } from '../export/tables.js';
 import { createImageRenderer, type ImageRenderer, type ImageSize } from '../images/render.js';
-import { currentAnnotator, getLabel, labelSchema, listLabels, osAnnotator, setCurrentAnnotator, setLabel } from '../labels/store.js';
+import { currentAnnotator, getLabel, listLabels, osAnnotator, setCurrentAnnotator, setLabel } from '../labels/store.js';
+import { listCategories } from '../schema/categories.js';
 import { exportFileName, writeExport, type ExportRequest } from './export.js';
 import { studyReport } from '../study/report.js';
 import { createStudySummary, listStudySummaries, setStudyLabelApi, studyItemsFor, unblindStudySummary } from './study.js';
@@ -83,7 +84,7 @@ export class ApiService {
       'classes.impact': (request) => classImpact(this.db, request.experimentId),
       'pies.list': (request) => pieColumns(this.db, request.experimentId, request.variant),
       'image.detail': (request) => imageDetail(this.db, request.experimentId, request.imageIndex),
-      'schema.get': () => labelSchema(this.db),
+      'schema.get': () => listCategories(this.db),
       'annotator.get': () => ({ name: currentAnnotator(this.db), osUser: osAnnotator() }),
       'annotator.set': (request) => ({ name: setCurrentAnnotator(this.db, request.name), osUser: osAnnotator() }),
       'labels.list': (request) => {

@@ -13,29 +13,19 @@ import os from 'node:os';
 import type { Db } from '../db/database.js';
 import { nowIso } from '../db/database.js';
 import { UserError } from '../errors.js';
+import { categoryNames } from '../schema/categories.js';
 
 export const NONE = 'none';
 export const MAX_NOTE_LENGTH = 4000;
 /** As the study's annotator names: 1-100 characters, no control characters. */
 const ANNOTATOR_PATTERN = /^[^\p{Cc}]{1,100}$/u;
 
-export interface LabelCategory {
-  name: string;
-  description: string;
-  key: string | null;
-  position: number;
-}
 
 export interface StoredLabel {
   imageIndex: number;
   categories: string[];
   note: string;
   labeledAt: string;
-}
-
-/** The project's label schema, in display order. */
-export function labelSchema(db: Db): LabelCategory[] {
-  return db.prepare('SELECT name, description, key, position FROM label_categories ORDER BY position, id').all() as LabelCategory[];
 }
 
 export function checkAnnotatorName(name: string): string {
@@ -78,7 +68,10 @@ export function setCurrentAnnotator(db: Db, name: string): string {
   return checked;
 }
 
-function annotatorId(db: Db, name: string, create: boolean): number | undefined {
+/** The annotator's id (name already checked); with create, made when missing. */
+export function annotatorId(db: Db, name: string, create: true): number;
+export function annotatorId(db: Db, name: string, create: boolean): number | undefined;
+export function annotatorId(db: Db, name: string, create: boolean): number | undefined {
   const found = db.prepare('SELECT id FROM annotators WHERE name = ?').pluck().get(name) as number | undefined;
   if (found !== undefined || !create) return found;
   return Number(db.prepare('INSERT INTO annotators (name, created_at) VALUES (?, ?)').run(name, nowIso()).lastInsertRowid);
@@ -98,7 +91,7 @@ function checkExperiment(db: Db, experimentId: number): number {
  * and 'none' only alone.
  */
 export function normalizeCategories(db: Db, categories: readonly string[]): string[] {
-  const schema = labelSchema(db).map((c) => c.name);
+  const schema = categoryNames(db);
   const wanted = new Set(categories);
   if (wanted.size !== categories.length) throw new UserError('a category is listed twice');
   if (wanted.has(NONE)) {
@@ -174,7 +167,7 @@ export function setLabel(db: Db, input: SetLabelInput): StoredLabel | null {
       throw new UserError(`image ${input.imageIndex} is not in experiment ${input.experimentId} (it has images 0..${images - 1})`);
     }
     const categories = normalizeCategories(db, input.categories);
-    const id = annotatorId(db, annotator, true) as number;
+    const id = annotatorId(db, annotator, true);
     const where = 'ifnull(study_id, 0) = 0 AND annotator_id = ? AND experiment_id = ? AND image_index = ?';
     const existing = db.prepare(`SELECT id, note FROM labels WHERE ${where}`).get(id, input.experimentId, input.imageIndex) as { id: number; note: string } | undefined;
     const note = input.note ?? existing?.note ?? '';

@@ -53,8 +53,9 @@ export async function trainPopulation(
   signal?: AbortSignal,
   onStarted?: (experimentId: number, backend: string) => void,
 ): Promise<TrainOutcome> {
-  let experimentId: number;
+  let experimentId: number | undefined;
   let datasetId: number;
+  let datasetName = '';
   let config: PopulationConfig;
   let resumedModels = 0;
   if (request.resume) {
@@ -72,7 +73,6 @@ export async function trainPopulation(
     datasetId = row.dataset_id;
     config = JSON.parse(row.config) as PopulationConfig;
     if (request.overrides?.backend) config.backend = request.overrides.backend;
-    resumedModels = resetUnfinished(db, experimentId);
   } else {
     if (!request.dataset) throw new UserError('--dataset is required (see: pie-audit datasets list)');
     const dataset = findDataset(db, request.dataset);
@@ -80,17 +80,18 @@ export async function trainPopulation(
     if (dataset.test === 0) throw new UserError(`dataset '${dataset.name}' has no test images to evaluate on`);
     config = resolveConfig(request.preset ?? 'quick', request.overrides);
     datasetId = dataset.id;
-    const { name } = await selectBackend(config.backend);
-    checkArchitectureSupported(config.arch, name);
-    experimentId = createExperiment(db, dataset.id, dataset.name, config, loadSplit(db, dataset.id, 'test'));
+    datasetName = dataset.name;
   }
+  // Settings the backend cannot run are refused before anything is written.
   const { name: backend } = await selectBackend(config.backend);
   checkArchitectureSupported(config.arch, backend);
+  const test = loadSplit(db, datasetId, 'test');
+  if (experimentId === undefined) experimentId = createExperiment(db, datasetId, datasetName, config, test);
+  else resumedModels = resetUnfinished(db, experimentId);
   onStarted?.(experimentId, backend);
   const weightsRoot = weightsRootFor(databasePath);
   fs.mkdirSync(weightsRoot, { recursive: true });
   const train = loadSplit(db, datasetId, 'train', config.trainLimit);
-  const test = loadSplit(db, datasetId, 'test');
   const summary = await runPopulation(db, { experimentId, train, test, config, workers: request.workers, weightsRoot, onEvent, signal });
   if (summary.cancelled) resetUnfinished(db, experimentId);
   return { ...summary, experimentId, config, backend, resumedModels };

@@ -25,7 +25,12 @@ function checkKey(db: Db, key: string | null, except?: string): void {
 }
 
 export function listCategories(db: Db): Category[] {
-  return db.prepare('SELECT name, description, key, position FROM label_categories ORDER BY position').all() as Category[];
+  return db.prepare('SELECT name, description, key, position FROM label_categories ORDER BY position, id').all() as Category[];
+}
+
+/** Category names in schema order. */
+export function categoryNames(db: Db): string[] {
+  return db.prepare('SELECT name FROM label_categories ORDER BY position, id').pluck().all() as string[];
 }
 
 function require(db: Db, name: string): void {

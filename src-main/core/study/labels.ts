@@ -1,6 +1,8 @@
 import type { Db } from '../db/database.js';
 import { nowIso } from '../db/database.js';
 import { UserError } from '../errors.js';
+import { annotatorId, checkAnnotatorName } from '../labels/store.js';
+import { categoryNames } from '../schema/categories.js';
 import { getStudy } from './store.js';
 
 export interface StudyLabel {
@@ -10,26 +12,6 @@ export interface StudyLabel {
   categories: string[];
   note: string;
   labeledAt: string;
-}
-
-/** 1-100 characters, none of them control characters. */
-function validName(name: string): boolean {
-  return name.length >= 1 && name.length <= 100 && [...name].every((ch) => {
-    const code = ch.codePointAt(0) ?? 0;
-    return code >= 0x20 && code !== 0x7f;
-  });
-}
-
-export function categoryNames(db: Db): string[] {
-  return db.prepare('SELECT name FROM label_categories ORDER BY position').pluck().all() as string[];
-}
-
-export function annotatorId(db: Db, name: string): number {
-  const trimmed = name.trim();
-  if (!validName(trimmed)) throw new UserError(`annotator name '${name.slice(0, 40)}' is not allowed (1-100 printable characters)`);
-  const existing = db.prepare('SELECT id FROM annotators WHERE name = ?').pluck().get(trimmed) as number | undefined;
-  if (existing !== undefined) return existing;
-  return Number(db.prepare('INSERT INTO annotators (name, created_at) VALUES (?, ?)').run(trimmed, nowIso()).lastInsertRowid);
 }
 
 /** Checks categories against the schema and returns them in schema order; 'none' alone means the empty set. */
@@ -62,7 +44,7 @@ export function setStudyLabel(db: Db, request: SetStudyLabel): StudyLabel {
   const note = (request.note ?? '').slice(0, 2000);
   const labeledAt = request.labeledAt ?? nowIso();
   return db.transaction(() => {
-    const annotator = annotatorId(db, request.annotator);
+    const annotator = annotatorId(db, checkAnnotatorName(request.annotator), true);
     db.prepare(
       `INSERT INTO labels (study_id, annotator_id, experiment_id, image_index, categories, note, labeled_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (ifnull(study_id, 0), annotator_id, experiment_id, image_index)

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import { fisherExact, fleissKappa, krippendorffAlphaNominal, wilsonInterval } from './agreement.js';
-import { categoryNames, studyLabels } from './labels.js';
+import { categoryNames } from '../schema/categories.js';
+import { studyLabels } from './labels.js';
 import { getStudy } from './store.js';
 
 export interface CategoryResult {
