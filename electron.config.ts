@@ -2,7 +2,8 @@
  * electron-vite build of the three parts, with explicit entries (this repository does
  * not use electron-vite's src/main, src/preload, src/renderer layout):
  *
- * - main:     src-main/app/main.ts    -> out/main/index.js (ESM; package.json "main").
+ * - main:     src-main/app/main.ts    -> out/main/index.js (ESM; package.json "main"),
+ *             with the training worker (worker.js, worker-bootstrap.js) beside it.
  *             Dependencies (better-sqlite3, sharp, tfjs, zod, ...) stay external.
  * - preload:  src-main/app/preload.ts -> out/preload/preload.cjs. CommonJS on purpose:
  *             a sandboxed renderer cannot load an ESM preload, and this package is
@@ -27,7 +28,13 @@ export default defineConfig({
       externalizeDeps: true,
       sourcemap: true,
       rolldownOptions: {
-        input: { index: at('src-main', 'app', 'main.ts') },
+        // The training worker and its bootstrap sit beside the main bundle: runner.ts
+        // starts ./worker-bootstrap.js with ./worker.js next to the file it is built into.
+        input: {
+          index: at('src-main', 'app', 'main.ts'),
+          worker: at('src-main', 'core', 'population', 'worker.ts'),
+          'worker-bootstrap': at('src-main', 'core', 'population', 'worker-bootstrap.js'),
+        },
         external: ['better-sqlite3', 'sharp', /^@tensorflow\//],
       },
     },
