@@ -6,6 +6,7 @@ import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { DOWNLOAD_PATH, IMAGE_PATH_PREFIX } from '../core/api/contract.js';
 import { ApiService } from '../core/api/service.js';
+import { STRIP_MAX_IDS } from '../core/api/image-strip.js';
 import type { Db } from '../core/db/database.js';
 import { packageRoot } from '../core/paths.js';
 import { contentType, resolveStatic } from './static-files.js';
@@ -224,13 +225,24 @@ function methodNotAllowed(res: http.ServerResponse): void {
 }
 
 const IMAGE_PATH = /^\/image\/(\d{1,15})\.png$/;
+const STRIP_PATH = '/image/strip.png';
+const STRIP_IDS = new RegExp(`^\\d{1,15}(,\\d{1,15}){0,${STRIP_MAX_IDS - 1}}$`);
 
-/** GET /image/<images.id>.png?size=thumb|full: ids only, never a path. */
+/**
+ * GET /image/<images.id>.png?size=thumb|full, and GET /image/strip.png?ids=<id>,<id>,...
+ * (up to STRIP_MAX_IDS thumbnails in one PNG, for the grid): ids only, never a path.
+ */
 export async function imageResponse(
   service: ApiService,
   pathname: string,
   query: URLSearchParams,
 ): Promise<{ status: 200; png: Buffer } | { status: 400 | 404; error: string }> {
+  if (pathname === STRIP_PATH) {
+    const ids = query.get('ids') ?? '';
+    if (!STRIP_IDS.test(ids)) return { status: 400, error: `strip URLs are /image/strip.png?ids=<id>,<id>,... (1 to ${STRIP_MAX_IDS} ids)` };
+    const png = await service.imageStripPng(ids.split(',').map(Number));
+    return png ? { status: 200, png } : { status: 404, error: 'none of these images exists' };
+  }
   const match = IMAGE_PATH.exec(pathname);
   const size = query.get('size') ?? 'thumb';
   if (!match || (size !== 'thumb' && size !== 'full')) return { status: 400, error: 'image URLs are /image/<id>.png?size=thumb|full' };

@@ -132,7 +132,7 @@ describe('the screens, end to end (pie-audit serve + Chromium)', () => {
     await grid.locator('img').first().waitFor({ timeout: 30_000 });
     const pies = Number(await grid.getAttribute('data-count'));
     expect(pies).toBeGreaterThan(0);
-    // Thumbnails really load (from /image/<id>.png, allowed by the CSP).
+    // Thumbnails really load (from /image/strip.png, allowed by the CSP; a strip is one thumbnail wide).
     await expect.poll(() => grid.locator('img').first().evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(28);
     await page.getByTestId('grid-pies-only').uncheck();
     await expect.poll(() => grid.getAttribute('data-count')).toBe('10000');

@@ -137,6 +137,34 @@ describe('results, PIE grid, image, labels and export over the HTTP API', () => 
     expect(anonymous.status).toBe(401);
   });
 
+  it('serves the grid its thumbnails in strips: each square of the strip is that image, by id only', async () => {
+    const pies = await value<ApiResponse<'pies.list'>>('pies.list', { experimentId });
+    const ids = Array.from(pies.imageId.slice(0, 5));
+    expect(ids).toHaveLength(5);
+    const missing = 99_999_999;
+    const strip = await get(`/image/strip.png?ids=${[...ids.slice(0, 2), missing, ...ids.slice(2)].join(',')}`);
+    expect(strip.status).toBe(200);
+    expect(strip.headers.get('content-type')).toBe('image/png');
+    const png = Buffer.from(await strip.arrayBuffer());
+    const meta = await sharp(png).metadata();
+    expect([meta.width, meta.height]).toEqual([28, 28 * 6]);
+    const pixels = await sharp(png).extractChannel(0).raw().toBuffer();
+    const tile = (k: number): Buffer => pixels.subarray(k * 28 * 28, (k + 1) * 28 * 28);
+    const stored = db.prepare('SELECT pixels FROM images WHERE id = ?').pluck();
+    for (const [k, id] of [ids[0], ids[1], undefined, ids[2], ids[3], ids[4]].entries()) {
+      if (id === undefined) expect(tile(k).every((v) => v === 0), 'a missing id leaves its square empty').toBe(true);
+      else expect(Buffer.compare(tile(k), stored.get(id) as Buffer), `square ${k} is image ${id}`).toBe(0);
+    }
+    expect((await get(`/image/strip.png?ids=${missing}`)).status).toBe(404);
+    const tooMany = Array.from({ length: 257 }, (_, i) => i + 1).join(',');
+    for (const bad of ['/image/strip.png', '/image/strip.png?ids=', '/image/strip.png?ids=1,,2', '/image/strip.png?ids=1;2', '/image/strip.png?ids=-1', `/image/strip.png?ids=${tooMany}`, '/image/strip.png?ids=../api.db']) {
+      const response = await get(bad);
+      expect(response.status, bad).toBe(400);
+      expect(response.headers.get('content-type'), bad).toMatch(/^application\/json/);
+    }
+    expect((await fetch(`http://127.0.0.1:${server.port}/image/strip.png?ids=${ids[0]}`)).status).toBe(401);
+  });
+
   it('saves labels as they are made, undoes to no label, and refuses bad ones', async () => {
     const schema = await value<ApiResponse<'schema.get'>>('schema.get', {});
     expect(schema.map((c) => c.name)).toEqual(['atypical', 'noisy', 'mislabeled', 'multiple-objects', 'fine-grained', 'abstract']);

@@ -11,6 +11,7 @@ import { createImageRenderer, type ImageRenderer, type ImageSize } from '../imag
 import { currentAnnotator, getLabel, listLabels, osAnnotator, setCurrentAnnotator, setLabel } from '../labels/store.js';
 import { listCategories } from '../schema/categories.js';
 import { exportFileName, writeExport, type ExportRequest } from './export.js';
+import { thumbnailStrip } from './image-strip.js';
 import { studyReport } from '../study/report.js';
 import { createStudySummary, listStudySummaries, setStudyLabelApi, studyItemsFor, unblindStudySummary } from './study.js';
 import { classImpact, experimentModels, imageDetail, listExperiments, pieColumns } from './results.js';
@@ -169,6 +170,11 @@ export class ApiService {
   /** A rendered PNG of images.id (undefined: no such image). Never throws for bad ids. */
   imagePng(imageId: number, size: ImageSize): Promise<Buffer | undefined> {
     return this.images.png(imageId, size);
+  }
+
+  /** One PNG of many thumbnails, top to bottom (the grid's strips; see image-strip.ts). */
+  imageStripPng(imageIds: readonly number[]): Promise<Buffer | undefined> {
+    return thumbnailStrip(this.db, this.images, imageIds);
   }
 
   /**

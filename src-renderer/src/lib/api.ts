@@ -56,6 +56,15 @@ export function imageUrl(imageId: number, size: 'thumb' | 'full'): string {
   return `/image/${imageId}.png?size=${size}`;
 }
 
+/**
+ * Many thumbnails in one PNG, top to bottom, each in a square cell as wide as the strip
+ * (the grid's sprite sheets: one request and one decode for a block of cells). At most
+ * 256 ids (STRIP_MAX_IDS in src-main/core/api/image-strip.ts).
+ */
+export function imageStripUrl(imageIds: readonly number[]): string {
+  return `/image/strip.png?ids=${imageIds.join(',')}`;
+}
+
 /** Starts a same-origin download (browser mode's export): the server names the file. */
 export function startDownload(url: string, fileName: string): void {
   const link = document.createElement('a');

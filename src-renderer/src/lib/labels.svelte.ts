@@ -1,20 +1,11 @@
 import { call, errorMessage, type LabelCategoryDto, type LabelDto } from './api.ts';
+import { LabelSaveQueue } from './label-saves.svelte.ts';
 
 export const NONE = 'none';
 
 export interface LabelDraft {
   categories: string[];
   note: string;
-}
-
-interface PendingSave {
-  experimentId: number;
-  /** who made the change (the annotator may be switched while saves wait) */
-  annotator: string;
-  imageIndex: number;
-  draft: LabelDraft;
-  /** performance.now() of each action this save carries (for the latency figures) */
-  actions: number[];
 }
 
 declare global {
@@ -26,11 +17,10 @@ declare global {
 
 /**
  * Free-audit labels of the current annotator on one experiment. A change shows at
- * once and is saved at once: saves go out one at a time in the order they were made
- * (a later change to the same image waiting in line replaces the earlier one), each a
- * durable transaction on the server. A failed save stays queued and is retried; the
- * page warns before closing while anything is unsaved. Undo restores an image's
- * previous label (and saves that).
+ * once and is saved at once through the LabelSaveQueue (label-saves.svelte.ts): one at
+ * a time in the order made, each a durable transaction on the server, a failed save
+ * kept and retried; the page warns before closing while anything is unsaved. Undo
+ * restores an image's previous label (and saves that).
  */
 export class LabelsState {
   schema = $state.raw<LabelCategoryDto[]>([]);
@@ -40,9 +30,7 @@ export class LabelsState {
   loaded = $state(false);
   /** bumped on every change: read it to depend on labelOf() */
   version = $state(0);
-  pending = $state(0);
   error = $state<string | null>(null);
-  lastSaved = $state<string | null>(null);
   undoDepth = $state(0);
 
   // A plain Map with `version` as its signal: one dependency instead of one per image
@@ -50,9 +38,29 @@ export class LabelsState {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #labels = new Map<number, LabelDto>();
   #undo: { imageIndex: number; before: LabelDraft }[] = [];
-  #queue: PendingSave[] = [];
-  #inFlight = false;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #saves = new LabelSaveQueue({
+    send: (save) =>
+      call('labels.set', {
+        experimentId: save.scope,
+        imageIndex: save.imageIndex,
+        categories: save.draft.categories,
+        note: save.draft.note,
+        annotator: save.annotator,
+      }),
+    saved: (save, label, current) => {
+      const done = performance.now();
+      const latencies = window.__pieAuditLabelLatencies;
+      if (latencies) {
+        for (const t of save.actions) latencies.push(done - t);
+        if (latencies.length > 20000) latencies.splice(0, latencies.length - 20000);
+      }
+      if (current && label && this.experimentId === save.scope && this.annotator === save.annotator) {
+        this.#labels.set(save.imageIndex, label);
+        this.version++;
+      }
+    },
+    status: (error) => (this.error = error),
+  });
   #loadToken = 0;
 
   constructor() {
@@ -63,6 +71,16 @@ export class LabelsState {
   }
 
   categoryNames = $derived(this.schema.map((c) => c.name));
+
+  /** changes not yet durable (waiting or in flight) */
+  get pending(): number {
+    return this.#saves.pending;
+  }
+
+  /** labeledAt of the last saved change ('removed' for a removal) */
+  get lastSaved(): string | null {
+    return this.#saves.lastSaved;
+  }
 
   labelOf(imageIndex: number): LabelDto | null {
     void this.version;
@@ -99,7 +117,7 @@ export class LabelsState {
       // Keep what is still waiting to be saved: it is newer than what the server has.
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- see #labels
       const mine = new Map(result.labels.map((l) => [l.imageIndex, l]));
-      for (const p of this.#queue) if (p.experimentId === experimentId && p.annotator === this.annotator) mine.set(p.imageIndex, { imageIndex: p.imageIndex, ...p.draft, labeledAt: '' });
+      for (const p of this.#saves.waiting()) if (p.scope === experimentId && p.annotator === this.annotator) mine.set(p.imageIndex, { imageIndex: p.imageIndex, ...p.draft, labeledAt: '' });
       this.#labels = mine;
       if (this.experimentId !== experimentId) {
         this.#undo = [];
@@ -181,65 +199,10 @@ export class LabelsState {
     if (draft.categories.length === 0) this.#labels.delete(imageIndex);
     else this.#labels.set(imageIndex, { imageIndex, categories: draft.categories, note: draft.note, labeledAt: '' });
     this.version++;
-    const annotator = this.annotator;
-    const waiting = this.#queue.find((p) => p.experimentId === experimentId && p.imageIndex === imageIndex && p.annotator === annotator);
-    if (waiting) {
-      waiting.draft = draft;
-      waiting.actions.push(at);
-    } else {
-      this.#queue.push({ experimentId, annotator, imageIndex, draft, actions: [at] });
-    }
-    this.pending = this.#queue.length + (this.#inFlight ? 1 : 0);
-    void this.#pump();
-  }
-
-  /** Sends queued saves one at a time, oldest first. */
-  async #pump(): Promise<void> {
-    if (this.#inFlight) return;
-    clearTimeout(this.#retryTimer);
-    for (;;) {
-      const next = this.#queue.shift();
-      if (!next) break;
-      this.#inFlight = true;
-      this.pending = this.#queue.length + 1;
-      try {
-        const result = await call('labels.set', {
-          experimentId: next.experimentId,
-          imageIndex: next.imageIndex,
-          categories: next.draft.categories,
-          note: next.draft.note,
-          annotator: next.annotator,
-        });
-        const done = performance.now();
-        const latencies = window.__pieAuditLabelLatencies;
-        if (latencies) {
-          for (const t of next.actions) latencies.push(done - t);
-          if (latencies.length > 20000) latencies.splice(0, latencies.length - 20000);
-        }
-        this.lastSaved = result.label?.labeledAt ?? 'removed';
-        const stillCurrent = !this.#queue.some((p) => p.experimentId === next.experimentId && p.imageIndex === next.imageIndex);
-        if (stillCurrent && result.label && this.experimentId === next.experimentId && this.annotator === next.annotator) {
-          this.#labels.set(next.imageIndex, result.label);
-          this.version++;
-        }
-        this.error = null;
-      } catch (error) {
-        // Keep it (unless a newer change to the same image is already waiting) and retry.
-        if (!this.#queue.some((p) => p.experimentId === next.experimentId && p.imageIndex === next.imageIndex && p.annotator === next.annotator)) this.#queue.unshift(next);
-        this.error = `Not saved yet (will retry): ${errorMessage(error)}`;
-        this.#inFlight = false;
-        this.pending = this.#queue.length;
-        this.#retryTimer = setTimeout(() => void this.#pump(), 2000);
-        return;
-      } finally {
-        this.#inFlight = false;
-      }
-      this.pending = this.#queue.length;
-    }
-    this.pending = this.#queue.length;
+    this.#saves.add({ scope: experimentId, annotator: this.annotator, imageIndex, draft }, at);
   }
 
   retryNow(): void {
-    void this.#pump();
+    this.#saves.retryNow();
   }
 }

@@ -1,4 +1,5 @@
 import { call, errorMessage, type LabelCategoryDto, type LabelDto, type StudyItemDto, type StudyReportDto, type StudySummaryDto } from './api.ts';
+import { LabelSaveQueue } from './label-saves.svelte.ts';
 import { NONE, type LabelDraft } from './labels.svelte.ts';
 
 /** The studies, the label schema and the annotator name (shared by the study views). */
@@ -50,18 +51,12 @@ export class StudiesState {
   }
 }
 
-interface PendingSave {
-  studyId: number;
-  annotator: string;
-  imageIndex: number;
-  draft: LabelDraft;
-}
-
 /**
  * One annotator's labeling of one blind study: the items (image, true label, their own
- * label; never the PIE flag or a model output) and the save queue. Like the audit's
- * labels: a change shows at once and is saved at once, one save at a time in the
- * order made, each durable on the server when it returns; a failed save is retried.
+ * label; never the PIE flag or a model output) and their saves. Like the audit's
+ * labels: a change shows at once and is saved at once through the same LabelSaveQueue
+ * (label-saves.svelte.ts): one at a time in the order made, each durable on the server
+ * when it returns, a failed save kept and retried.
  */
 export class StudySession {
   studyId = $state<number | null>(null);
@@ -70,18 +65,30 @@ export class StudySession {
   items = $state.raw<StudyItemDto[]>([]);
   loaded = $state(false);
   version = $state(0);
-  pending = $state(0);
   error = $state<string | null>(null);
-  lastSaved = $state<string | null>(null);
   undoDepth = $state(0);
 
   // A plain Map with `version` as its signal (as in LabelsState).
   // eslint-disable-next-line svelte/prefer-svelte-reactivity
   #labels = new Map<number, LabelDto>();
   #undo: { imageIndex: number; before: LabelDraft }[] = [];
-  #queue: PendingSave[] = [];
-  #inFlight = false;
-  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #saves = new LabelSaveQueue({
+    send: (save) =>
+      call('study.label', {
+        studyId: save.scope,
+        annotator: save.annotator,
+        imageIndex: save.imageIndex,
+        categories: save.draft.categories,
+        note: save.draft.note,
+      }),
+    saved: (save, label, current) => {
+      if (current && label && this.studyId === save.scope && this.annotator === save.annotator) {
+        this.#labels.set(save.imageIndex, label);
+        this.version++;
+      }
+    },
+    status: (error) => (this.error = error),
+  });
   #token = 0;
   #schema: string[] = [];
 
@@ -89,6 +96,16 @@ export class StudySession {
     window.addEventListener('beforeunload', (event) => {
       if (this.pending > 0) event.preventDefault();
     });
+  }
+
+  /** changes not yet durable (waiting or in flight) */
+  get pending(): number {
+    return this.#saves.pending;
+  }
+
+  /** labeledAt of the last saved change ('removed' for a removal) */
+  get lastSaved(): string | null {
+    return this.#saves.lastSaved;
   }
 
   async load(studyId: number, annotator: string, schema: string[]): Promise<void> {
@@ -100,8 +117,8 @@ export class StudySession {
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- see #labels
       const mine = new Map<number, LabelDto>();
       for (const item of result.items) if (item.label) mine.set(item.imageIndex, item.label);
-      for (const p of this.#queue) {
-        if (p.studyId !== studyId || p.annotator !== result.annotator) continue;
+      for (const p of this.#saves.waiting()) {
+        if (p.scope !== studyId || p.annotator !== result.annotator) continue;
         if (p.draft.categories.length === 0) mine.delete(p.imageIndex);
         else mine.set(p.imageIndex, { imageIndex: p.imageIndex, ...p.draft, labeledAt: '' });
       }
@@ -186,54 +203,11 @@ export class StudySession {
     if (draft.categories.length === 0) this.#labels.delete(imageIndex);
     else this.#labels.set(imageIndex, { imageIndex, categories: draft.categories, note: draft.note, labeledAt: '' });
     this.version++;
-    const annotator = this.annotator;
-    const waiting = this.#queue.find((p) => p.studyId === studyId && p.imageIndex === imageIndex && p.annotator === annotator);
-    if (waiting) waiting.draft = draft;
-    else this.#queue.push({ studyId, annotator, imageIndex, draft });
-    this.pending = this.#queue.length + (this.#inFlight ? 1 : 0);
-    void this.#pump();
-  }
-
-  async #pump(): Promise<void> {
-    if (this.#inFlight) return;
-    clearTimeout(this.#retryTimer);
-    for (;;) {
-      const next = this.#queue.shift();
-      if (!next) break;
-      this.#inFlight = true;
-      this.pending = this.#queue.length + 1;
-      try {
-        const result = await call('study.label', {
-          studyId: next.studyId,
-          annotator: next.annotator,
-          imageIndex: next.imageIndex,
-          categories: next.draft.categories,
-          note: next.draft.note,
-        });
-        this.lastSaved = result.label?.labeledAt ?? 'removed';
-        const stillCurrent = !this.#queue.some((p) => p.studyId === next.studyId && p.imageIndex === next.imageIndex && p.annotator === next.annotator);
-        if (stillCurrent && result.label && this.studyId === next.studyId && this.annotator === next.annotator) {
-          this.#labels.set(next.imageIndex, result.label);
-          this.version++;
-        }
-        this.error = null;
-      } catch (error) {
-        if (!this.#queue.some((p) => p.studyId === next.studyId && p.imageIndex === next.imageIndex && p.annotator === next.annotator)) this.#queue.unshift(next);
-        this.error = `Not saved yet (will retry): ${errorMessage(error)}`;
-        this.#inFlight = false;
-        this.pending = this.#queue.length;
-        this.#retryTimer = setTimeout(() => void this.#pump(), 2000);
-        return;
-      } finally {
-        this.#inFlight = false;
-      }
-      this.pending = this.#queue.length;
-    }
-    this.pending = this.#queue.length;
+    this.#saves.add({ scope: studyId, annotator: this.annotator, imageIndex, draft });
   }
 
   retryNow(): void {
-    void this.#pump();
+    this.#saves.retryNow();
   }
 }
 
