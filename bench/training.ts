@@ -12,6 +12,7 @@ import { trainModel } from '../src-main/core/training/trainer.js';
 import type { Db } from '../src-main/core/db/database.js';
 import { FASHION_MNIST } from '../src-main/core/datasets/known.js';
 import { benchTrainingPeer } from './peers.js';
+import { twoThreadCeiling } from './scaling-ceiling.js';
 
 /**
  * Training on Fashion-MNIST with LeNet-300-100: one model's throughput in this thread
@@ -56,6 +57,8 @@ export async function benchTraining(dir: string, options: { quick: boolean }): P
     const two = await throughput(2);
     const rss = process.resourceUsage().maxRSS / 1024;
     console.log(`population throughput: 1 worker ${Math.round(one).toLocaleString('en')} images/s, 2 workers ${Math.round(two).toLocaleString('en')} images/s, ratio ${(two / one).toFixed(2)} (target >= 1.8); peak memory of this process with its workers: ${rss.toFixed(0)} MB`);
+    const ceiling = await twoThreadCeiling();
+    console.log(`  this machine's own two-thread ratio on the same WASM products (no PIE Audit code): ${ceiling.toFixed(2)}`);
 
     for (const preset of options.quick ? (['smoke', 'quick'] as const) : (['smoke'] as const)) {
       const t0 = performance.now();
