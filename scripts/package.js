@@ -14,12 +14,13 @@
 //      module's build output is saved before and put back afterwards, success or not.
 //
 // electron-builder's full output goes to release/package.log; its progress lines are shown.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { npmRunBuild } from './npm-build.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
@@ -72,17 +73,8 @@ function hostTarget() {
 }
 
 function build() {
-  const npmCli = process.env.npm_execpath;
-  const [command, commandArgs] =
-    npmCli && /\.[cm]?js$/.test(npmCli) ? [process.execPath, [npmCli, 'run', 'build']] : ['npm', ['run', 'build']];
-  const result = spawnSync(command, commandArgs, {
-    cwd: root,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    shell: process.platform === 'win32' && command === 'npm',
-  });
-  if (result.error || result.status !== 0) {
-    fail(`npm run build failed (${result.error ? result.error.message : `exit code ${result.status ?? result.signal}`})`);
-  }
+  const why = npmRunBuild(root, 'inherit');
+  if (why) fail(`npm run build failed (${why})`);
 }
 
 /** Packages in node_modules that @electron/rebuild rebuilds: those with a binding.gyp. */

@@ -22,6 +22,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { npmRunBuild } from './npm-build.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(path.join(root, 'package.json'));
@@ -40,16 +41,8 @@ else {
 }
 
 function build() {
-  const npmCli = process.env.npm_execpath;
-  const [command, commandArgs] =
-    npmCli && /\.[cm]?js$/.test(npmCli) ? [process.execPath, [npmCli, 'run', 'build']] : ['npm', ['run', 'build']];
-  const result = spawnSync(command, commandArgs, {
-    cwd: root,
-    stdio: ['ignore', 2, 2],
-    shell: process.platform === 'win32' && command === 'npm',
-  });
-  if (result.error || result.status !== 0) {
-    const why = result.error ? result.error.message : `exit code ${result.status ?? result.signal}`;
+  const why = npmRunBuild(root, 2);
+  if (why) {
     process.stderr.write(`pie-audit: npm run build failed (${why})\n`);
     process.exit(1);
   }
