@@ -79,7 +79,7 @@ export async function benchTraining(dir: string, options: { quick: boolean }): P
 
 /**
  * The batch size per backend, chosen from this: speed and test top-1 of one dense model
- * after two epochs at each batch size (seed 1). The presets use 128.
+ * after two epochs at each batch size (seed 1). docs/performance.md has why the presets keep 128.
  */
 export async function benchBatchSizes(db: Db, datasetId: number, backend: string): Promise<void> {
   const train = loadSplit(db, datasetId, 'train');

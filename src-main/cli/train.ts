@@ -59,7 +59,7 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
     .option('--train-limit <n>', 'train on the first N training images')
     .option('--seed <s>', 'base seed')
     .option('--backend <name>', 'tfjs-node | wasm | cpu (default: the best that loads)')
-    .option('--batch-size <n>', 'batch size')
+    .option('--batch-size <n>', 'batch size (default 128)')
     .option('--resume', 'finish the newest interrupted run (finished models are kept)')
     .option('--experiment <id>', 'with --resume: the experiment to finish')
     .action(async (flags: TrainFlags) => {
@@ -101,7 +101,7 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
         console.log(
           `experiment ${outcome.experimentId}: ${outcome.done} models trained in ${outcome.seconds.toFixed(1)} s on ${outcome.backend}` +
             (outcome.failed ? `, ${outcome.failed} failed` : '') +
-            ` (${c.models} per variant; sparsities ${c.sparsities.join(', ')}${c.quantize.length ? `; ${c.quantize.join(', ')}` : ''}; ${c.epochs} epochs)`,
+            ` (${c.models} per variant; sparsities ${c.sparsities.join(', ')}${c.quantize.length ? `; ${c.quantize.join(', ')}` : ''}; ${c.epochs} epochs, batch ${c.batchSize})`,
         );
         if (outcome.cancelled) {
           process.exitCode = 130;
