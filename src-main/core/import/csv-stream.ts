@@ -1,14 +1,10 @@
 import fs from 'node:fs';
-import { parse, type Options } from 'csv-parse';
 import Papa from 'papaparse';
 import { UserError } from '../errors.js';
 import { RowProblem } from './problems.js';
 
 /** Called for every record, the header included; `record` counts from 1 (the header). */
 export type RecordHandler = (fields: string[], record: number) => void;
-
-/** For lineOfRecord: csv-parse counts records as Papa Parse does (empty lines skipped). */
-const OPTIONS: Options = { bom: true, skip_empty_lines: true };
 
 /**
  * Streams a CSV file through Papa Parse and hands each record to `onRecord` as it is
@@ -65,25 +61,6 @@ export function readCsv(file: string, onRecord: RecordHandler): Promise<number> 
     });
     source.on('error', (error) => fail(readError(file, error)));
   });
-}
-
-/**
- * The line (1-based) on which record `record` ends. Read again from the file, only
- * when an error is reported: keeping a line number per row would cost memory and the
- * per-record info of csv-parse halves its speed.
- */
-export async function lineOfRecord(file: string, record: number): Promise<number> {
-  const source = fs.createReadStream(file);
-  const parser = source.pipe(parse({ ...OPTIONS, info: true, to: record, relax_column_count: true, relax_quotes: true }));
-  let line = record;
-  try {
-    for await (const row of parser as AsyncIterable<{ info: { lines: number } }>) line = row.info.lines;
-  } catch {
-    // The file changed or cannot be read again: the record number is the best guess.
-  } finally {
-    source.destroy();
-  }
-  return line;
 }
 
 function readError(file: string, error: NodeJS.ErrnoException): UserError {

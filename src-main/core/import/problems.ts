@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { lineOfRecord } from './csv-stream.js';
+import { lineOfRecord } from './csv-lines.js';
 
 /** Where a row came from: the file and csv-parse's record number (the header is 1). */
 export interface RowPlace {
