@@ -47,16 +47,34 @@ export async function benchTraining(dir: string, options: { quick: boolean }): P
     console.log(`training, one model in one thread (${backend}, batch 128): ${Math.round((2 * train.count) / seconds).toLocaleString('en')} images/s; tensors after each epoch: ${tensors.join(', ')}; after disposal: ${tf.memory().numTensors}`);
 
     // Whole population runs, worker start-up included: 4 models of one epoch each.
+    const tensorsAfter: number[] = [];
+    let workerPeak = 0;
+    let mainPeak = 0;
     const throughput = async (workers: number): Promise<number> => {
       const t0 = performance.now();
-      const outcome = await trainPopulation(db, file, { dataset: 'fashion-mnist', preset: 'smoke', overrides: { models: 2, sparsities: [0, 0.9], epochs: 1, trainLimit: 60_000 }, workers });
+      const outcome = await trainPopulation(
+        db,
+        file,
+        { dataset: 'fashion-mnist', preset: 'smoke', overrides: { models: 2, sparsities: [0, 0.9], epochs: 1, trainLimit: 60_000 }, workers },
+        (e) => {
+          if (e.type !== 'model-done') return;
+          tensorsAfter.push(e.tensors);
+          workerPeak = Math.max(workerPeak, e.workerPeakMemory);
+          const own = process.memoryUsage();
+          mainPeak = Math.max(mainPeak, own.heapUsed + own.external);
+        },
+      );
       const s = (performance.now() - t0) / 1000;
       return (outcome.done * 60_000) / s;
     };
     const one = await throughput(1);
     const two = await throughput(2);
     const rss = process.resourceUsage().maxRSS / 1024;
-    console.log(`population throughput: 1 worker ${Math.round(one).toLocaleString('en')} images/s, 2 workers ${Math.round(two).toLocaleString('en')} images/s, ratio ${(two / one).toFixed(2)} (target >= 1.8); peak memory of this process with its workers: ${rss.toFixed(0)} MB`);
+    const mb = (bytes: number): string => `${Math.round(bytes / 2 ** 20).toLocaleString('en')} MB`;
+    console.log(`population throughput: 1 worker ${Math.round(one).toLocaleString('en')} images/s, 2 workers ${Math.round(two).toLocaleString('en')} images/s, ratio ${(two / one).toFixed(2)} (target >= 1.8)`);
+    console.log(
+      `  memory: peak of a training worker ${mb(workerPeak)} (its heap and buffers, the shared pixels included), of the main thread ${mb(mainPeak)}, whole process with its workers ${rss.toFixed(0)} MB; tensors a worker held after each of its models: ${tensorsAfter.join(', ')}`,
+    );
     const ceiling = await twoThreadCeiling();
     console.log(`  this machine's own two-thread ratio on the same WASM products (no PIE Audit code): ${ceiling.toFixed(2)}`);
 

@@ -36,19 +36,33 @@ describe('results, PIE grid, image, labels and export over the HTTP API', () => 
   };
   const get = (urlPath: string): Promise<Response> => fetch(`http://127.0.0.1:${server.port}${urlPath}`, { headers: { Authorization: `Bearer ${server.token}` } });
 
+  const finished: { tensors: number; workerPeakMemory: number }[] = [];
+
   beforeAll(async () => {
     const source = path.join(dir, 'toy');
     fs.mkdirSync(source);
     writeLearnableMnistFolder(source, 400, 120);
     db = openDatabase(file);
     await addKnownIdxDataset(db, 'mnist', { from: source, name: 'toy' });
-    const outcome = await trainPopulation(db, file, { dataset: 'toy', preset: 'smoke', overrides: { models: 2, epochs: 1, quantize: ['int8'] }, workers: 2 });
+    const outcome = await trainPopulation(db, file, { dataset: 'toy', preset: 'smoke', overrides: { models: 2, epochs: 1, quantize: ['int8'] }, workers: 2 }, (e) => {
+      if (e.type === 'model-done') finished.push({ tensors: e.tensors, workerPeakMemory: e.workerPeakMemory });
+    });
     experimentId = outcome.experimentId;
     server = await startServer({ db, databasePath: file, rendererDir: path.join(dir, 'none') });
   });
   afterAll(async () => {
     await server.close();
     db.close();
+  });
+
+  it('trained in workers that hold no tensors after each model and report their peak memory', () => {
+    expect(finished).toHaveLength(6); // 2 dense, 2 pruned, 2 int8
+    for (const model of finished) {
+      expect(model.tensors).toBe(0);
+      // the worker's heap, its normalised copy of the toy data and the WASM backend's memory
+      expect(model.workerPeakMemory).toBeGreaterThan(2 ** 20);
+      expect(model.workerPeakMemory).toBeLessThan(2 ** 31);
+    }
   });
 
   it('lists experiments with their model counts, and their models', async () => {

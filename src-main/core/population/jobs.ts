@@ -20,7 +20,8 @@ export type ToWorker = { type: 'job'; job: Job } | { type: 'exit' };
 export type FromWorker =
   | { type: 'ready'; backend: BackendName; notes: string[] }
   | { type: 'progress'; modelId: number; progress: TrainProgress }
-  | { type: 'done'; result: ModelResult; seconds: number; tensors: number }
+  /** tensors: what the worker's backend still holds after the model; peakMemory: bytes, see worker.ts */
+  | { type: 'done'; result: ModelResult; seconds: number; tensors: number; peakMemory: number }
   | { type: 'failed'; modelId: number; message: string; userError: boolean };
 
 /** A split's pixels and labels in shared memory: every worker reads the same bytes, none copies them. */

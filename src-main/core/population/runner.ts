@@ -15,7 +15,7 @@ export type PopulationEvent =
   | { type: 'backend'; backend: BackendName; notes: string[] }
   | { type: 'model-started'; model: PlannedModel }
   | { type: 'model-progress'; model: PlannedModel; progress: TrainProgress }
-  | { type: 'model-done'; model: PlannedModel; top1: number; measuredSparsity: number; seconds: number; tensors: number }
+  | { type: 'model-done'; model: PlannedModel; top1: number; measuredSparsity: number; seconds: number; tensors: number; workerPeakMemory: number }
   | { type: 'model-failed'; model: PlannedModel; message: string };
 
 export interface RunOptions {
@@ -144,7 +144,7 @@ export async function runPopulation(db: Db, options: RunOptions): Promise<RunSum
               saveModelResult(db, message.result);
               doneIds.add(model.id);
               completed++;
-              options.onEvent?.({ type: 'model-done', model, top1: message.result.top1, measuredSparsity: message.result.measuredSparsity, seconds: message.seconds, tensors: message.tensors });
+              options.onEvent?.({ type: 'model-done', model, top1: message.result.top1, measuredSparsity: message.result.measuredSparsity, seconds: message.seconds, tensors: message.tensors, workerPeakMemory: message.peakMemory });
             }
             active--;
             idle.push(worker);

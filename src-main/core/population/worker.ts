@@ -19,6 +19,17 @@ const port = parentPort;
 if (!port) throw new Error('worker.ts must run in a worker thread');
 const options = (workerData as { options: WorkerOptions }).options;
 
+/**
+ * The most memory this thread has held: its V8 heap plus what lies outside the heap
+ * (its copy of the normalised dataset, the shared pixels, the WASM backend's memory).
+ * Node reports heapUsed and external per thread.
+ */
+let peakMemory = 0;
+function sampleMemory(): void {
+  const usage = process.memoryUsage();
+  peakMemory = Math.max(peakMemory, usage.heapUsed + usage.external);
+}
+
 function send(message: FromWorker, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
 }
@@ -66,7 +77,10 @@ async function run(job: Job, backend: BackendName): Promise<void> {
     const result = await trainModel(
       { arch: job.arch, seed: job.seed, epochs: job.epochs, batchSize: job.batchSize, learningRate: job.learningRate, targetSparsity: job.targetSparsity },
       { x: d.train.x, labels: d.train.labels, count: d.train.count, input: d.train.input, numClasses: d.train.numClasses },
-      (progress) => send({ type: 'progress', modelId: job.modelId, progress }),
+      (progress) => {
+        sampleMemory();
+        send({ type: 'progress', modelId: job.modelId, progress });
+      },
     );
     weights = result.weights;
     sparsity = result.measuredSparsity;
@@ -90,11 +104,13 @@ async function run(job: Job, backend: BackendName): Promise<void> {
     { format: 'pie-audit-model', version: 1, arch: job.arch, input: d.test.input, numClasses: d.test.numClasses, normalisation: d.norm, method, seed: job.seed, targetSparsity: job.kind === 'train' ? job.targetSparsity : 0, backend },
     weights,
   );
+  sampleMemory();
   send(
     {
       type: 'done',
       seconds: (performance.now() - started) / 1000,
       tensors: tf.memory().numTensors,
+      peakMemory,
       result: { modelId: job.modelId, backend, measuredSparsity: sparsity, weightsPath: job.weightsDir, ...predictions },
     },
     [predictions.predicted.buffer as ArrayBuffer, predictions.predictedProbability.buffer as ArrayBuffer, predictions.trueLabelProbability.buffer as ArrayBuffer],
