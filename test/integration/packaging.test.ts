@@ -22,6 +22,7 @@ import { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Configuration, PlatformSpecificBuildOptions } from 'app-builder-lib';
 import type { FileMatcher, GetFileMatchersOptions } from 'app-builder-lib/out/fileMatcher.js';
+import type { SharedSplit, WorkerOptions } from '../../src-main/core/population/jobs.js';
 import { ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/data.js';
 
@@ -359,9 +360,10 @@ describe('the app’s own files (needs npm run build)', () => {
   });
 
   it('the built training worker starts from out/main and loads the WASM backend', async () => {
-    const split = () => ({ count: 1, height: 2, width: 2, channels: 1, numClasses: 2, pixels: new SharedArrayBuffer(4), labels: new SharedArrayBuffer(1) });
+    const split = (): SharedSplit => ({ count: 1, height: 2, width: 2, channels: 1, numClasses: 2, x: new SharedArrayBuffer(16), labels: new SharedArrayBuffer(1) });
+    const options: WorkerOptions = { backend: 'wasm', normalisation: { mean: 0, std: 1 }, train: split(), test: split() };
     const worker = new Worker(new URL('worker-bootstrap.js', pathToFileURL(outMain + path.sep)), {
-      workerData: { entry: pathToFileURL(path.join(outMain, 'worker.js')).href, options: { backend: 'wasm', train: split(), test: split() } },
+      workerData: { entry: pathToFileURL(path.join(outMain, 'worker.js')).href, options },
     });
     try {
       const message = await new Promise<unknown>((resolve, reject) => {

@@ -1,5 +1,6 @@
 import type { Arch } from '../training/network.js';
 import type { BackendName } from '../training/backend.js';
+import type { Normalisation } from '../training/data.js';
 import type { TrainProgress } from '../training/trainer.js';
 import type { ModelResult } from './store.js';
 
@@ -24,14 +25,17 @@ export type FromWorker =
   | { type: 'done'; result: ModelResult; seconds: number; tensors: number; peakMemory: number }
   | { type: 'failed'; modelId: number; message: string; userError: boolean };
 
-/** A split's pixels and labels in shared memory: every worker reads the same bytes, none copies them. */
+/**
+ * A split in shared memory, normalised once by the main thread (float32, count x size)
+ * with its labels: every worker reads the same bytes, none copies them.
+ */
 export interface SharedSplit {
   count: number;
   height: number;
   width: number;
   channels: number;
   numClasses: number;
-  pixels: SharedArrayBuffer;
+  x: SharedArrayBuffer;
   labels: SharedArrayBuffer;
 }
 
@@ -41,6 +45,8 @@ export interface SharedSplit {
  */
 export interface WorkerOptions {
   backend?: BackendName;
+  /** from the training pixels; applied to both splits, and saved with each model */
+  normalisation: Normalisation;
   train: SharedSplit;
   test: SharedSplit;
 }

@@ -2,7 +2,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 import { UserError, errorMessage } from '../errors.js';
 import { selectBackend, type BackendName } from '../training/backend.js';
-import { normalisationOf, normalise, type Normalisation } from '../training/data.js';
+import type { Normalisation } from '../training/data.js';
 import type { InputShape } from '../training/network.js';
 import { predict } from '../training/evaluate.js';
 import { measuredSparsity } from '../training/pruning.js';
@@ -48,24 +48,17 @@ interface Prepared {
   test: Split;
 }
 
-function fromShared(split: SharedSplit, norm: Normalisation | undefined): { split: Split; norm: Normalisation } {
-  const pixels = new Uint8Array(split.pixels);
-  const n = norm ?? normalisationOf(pixels);
+function fromShared(split: SharedSplit): Split {
   return {
-    norm: n,
-    split: {
-      count: split.count,
-      input: { height: split.height, width: split.width, channels: split.channels },
-      numClasses: split.numClasses,
-      labels: new Uint8Array(split.labels),
-      x: normalise(pixels, n),
-    },
+    count: split.count,
+    input: { height: split.height, width: split.width, channels: split.channels },
+    numClasses: split.numClasses,
+    labels: new Uint8Array(split.labels),
+    x: new Float32Array(split.x),
   };
 }
 
-// Normalisation constants come from the training images, and apply to both splits.
-const trainPart = fromShared(options.train, undefined);
-const prepared: Prepared = { norm: trainPart.norm, train: trainPart.split, test: fromShared(options.test, trainPart.norm).split };
+const prepared: Prepared = { norm: options.normalisation, train: fromShared(options.train), test: fromShared(options.test) };
 
 async function run(job: Job, backend: BackendName): Promise<void> {
   const started = performance.now();

@@ -70,10 +70,17 @@ export function normalisationOf(pixels: Uint8Array): Normalisation {
   return { mean, std: Math.sqrt(Math.max(variance, 1e-12)) };
 }
 
+/** Pixels scaled to zero mean and unit variance. */
 export function normalise(pixels: Uint8Array, norm: Normalisation): Float32Array {
   const out = new Float32Array(pixels.length);
+  normaliseInto(pixels, norm, out);
+  return out;
+}
+
+/** normalise, into memory the caller provides (a SharedArrayBuffer for the workers). */
+export function normaliseInto(pixels: Uint8Array, norm: Normalisation, out: Float32Array<ArrayBufferLike>): void {
+  if (out.length !== pixels.length) throw new Error(`normalise: ${pixels.length} pixels into ${out.length} values`);
   const scale = 1 / (255 * norm.std);
   const shift = norm.mean / norm.std;
   for (let i = 0; i < pixels.length; i++) out[i] = (pixels[i] ?? 0) * scale - shift;
-  return out;
 }
