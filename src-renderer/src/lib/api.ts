@@ -3,29 +3,10 @@
  * preload's window.pieAudit) and in a browser (POST /api/<method> with the session
  * cookie, events over EventSource); components never know which.
  */
-import type {
-  ApiEvent,
-  ApiFailure,
-  ApiMethod,
-  ApiRequest,
-  ApiResponse,
-  ClassImpactDto,
-  DatasetSummaryDto,
-  ExperimentSummaryDto,
-  ExportRequestDto,
-  ImageDetailDto,
-  LabelCategoryDto,
-  LabelDto,
-  ModelSummaryDto,
-  PieColumnsDto,
-  PopulationVotesDto,
-  ReportDto,
-  StudyItemDto,
-  StudyReportDto,
-  StudySummaryDto,
-} from '../../../src-main/core/api/contract.ts';
+import type { ApiEvent, ApiFailure, ApiMethod, ApiRequest, ApiResponse } from '../../../src-main/core/api/contract.ts';
 import { electronBridge, type BridgeResult } from './bridge.ts';
 
+// The contract's types, for components (which import from here, never from src-main).
 export type {
   ApiEvent,
   ApiMethod,
@@ -45,7 +26,7 @@ export type {
   StudyItemDto,
   StudyReportDto,
   StudySummaryDto,
-};
+} from '../../../src-main/core/api/contract.ts';
 export type AppInfo = ApiResponse<'app.info'>;
 
 /**

@@ -1,5 +1,5 @@
 import { errorMessage, type LabelDto } from './api.ts';
-import type { LabelDraft } from './labels.svelte.ts';
+import type { LabelDraft } from './label-editor.svelte.ts';
 
 /** One label change waiting to be saved. */
 export interface LabelSave {

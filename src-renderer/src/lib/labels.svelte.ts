@@ -1,12 +1,5 @@
 import { call, errorMessage, type LabelCategoryDto, type LabelDto } from './api.ts';
-import { LabelSaveQueue } from './label-saves.svelte.ts';
-
-export const NONE = 'none';
-
-export interface LabelDraft {
-  categories: string[];
-  note: string;
-}
+import { LabelEditor, type LabelTarget } from './label-editor.svelte.ts';
 
 declare global {
   interface Window {
@@ -16,11 +9,10 @@ declare global {
 }
 
 /**
- * Free-audit labels of the current annotator on one experiment. A change shows at
- * once and is saved at once through the LabelSaveQueue (label-saves.svelte.ts): one at
- * a time in the order made, each a durable transaction on the server, a failed save
- * kept and retried; the page warns before closing while anything is unsaved. Undo
- * restores an image's previous label (and saves that).
+ * Free-audit labels of the current annotator on one experiment. Changes, saves and undo
+ * are the LabelEditor's (label-editor.svelte.ts), shared with blind study labeling: a
+ * change shows at once and is saved at once, one at a time in the order made, each a
+ * durable transaction on the server, a failed save kept and retried.
  */
 export class LabelsState {
   schema = $state.raw<LabelCategoryDto[]>([]);
@@ -28,17 +20,9 @@ export class LabelsState {
   osUser = $state('');
   experimentId = $state<number | null>(null);
   loaded = $state(false);
-  /** bumped on every change: read it to depend on labelOf() */
-  version = $state(0);
   error = $state<string | null>(null);
-  undoDepth = $state(0);
 
-  // A plain Map with `version` as its signal: one dependency instead of one per image
-  // (the grid reads up to 10,000 of them per filter pass).
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  #labels = new Map<number, LabelDto>();
-  #undo: { imageIndex: number; before: LabelDraft }[] = [];
-  #saves = new LabelSaveQueue({
+  readonly #editor = new LabelEditor({
     send: (save) =>
       call('labels.set', {
         experimentId: save.scope,
@@ -47,57 +31,63 @@ export class LabelsState {
         note: save.draft.note,
         annotator: save.annotator,
       }),
-    saved: (save, label, current) => {
+    target: () => this.#target(),
+    categories: () => this.categoryNames,
+    status: (error) => (this.error = error),
+    acknowledged: (save) => {
       const done = performance.now();
       const latencies = window.__pieAuditLabelLatencies;
       if (latencies) {
         for (const t of save.actions) latencies.push(done - t);
         if (latencies.length > 20000) latencies.splice(0, latencies.length - 20000);
       }
-      if (current && label && this.experimentId === save.scope && this.annotator === save.annotator) {
-        this.#labels.set(save.imageIndex, label);
-        this.version++;
-      }
     },
-    status: (error) => (this.error = error),
   });
   #loadToken = 0;
 
   constructor() {
     window.__pieAuditLabelLatencies ??= [];
-    window.addEventListener('beforeunload', (event) => {
-      if (this.pending > 0) event.preventDefault();
-    });
   }
 
   categoryNames = $derived(this.schema.map((c) => c.name));
 
+  /** Nothing to attach a label to until the experiment's labels and annotator are loaded. */
+  #target(): LabelTarget | null {
+    return this.experimentId === null || this.annotator === '' ? null : { scope: this.experimentId, annotator: this.annotator };
+  }
+
+  /** bumped on every change: read it to depend on labelOf() */
+  get version(): number {
+    return this.#editor.version;
+  }
+
+  get undoDepth(): number {
+    return this.#editor.undoDepth;
+  }
+
   /** changes not yet durable (waiting or in flight) */
   get pending(): number {
-    return this.#saves.pending;
+    return this.#editor.pending;
   }
 
   /** labeledAt of the last saved change ('removed' for a removal) */
   get lastSaved(): string | null {
-    return this.#saves.lastSaved;
+    return this.#editor.lastSaved;
   }
 
   labelOf(imageIndex: number): LabelDto | null {
-    void this.version;
-    return this.#labels.get(imageIndex) ?? null;
+    return this.#editor.labelOf(imageIndex);
   }
 
   /** How many of these images are labeled: walks the labels (few), not the images (many). */
   countLabeled(images: ReadonlySet<number>): number {
-    void this.version;
     let n = 0;
-    for (const [imageIndex, label] of this.#labels) if (label.categories.length > 0 && images.has(imageIndex)) n++;
+    for (const [imageIndex, label] of this.#editor.labels()) if (label.categories.length > 0 && images.has(imageIndex)) n++;
     return n;
   }
 
   isLabeled(imageIndex: number): boolean {
-    void this.version;
-    return (this.#labels.get(imageIndex)?.categories.length ?? 0) > 0;
+    return (this.#editor.labelOf(imageIndex)?.categories.length ?? 0) > 0;
   }
 
   async loadSchema(): Promise<void> {
@@ -114,19 +104,10 @@ export class LabelsState {
       await this.loadSchema();
       const result = await call('labels.list', { experimentId, annotator: this.annotator });
       if (token !== this.#loadToken) return;
-      // Keep what is still waiting to be saved: it is newer than what the server has.
-      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- see #labels
-      const mine = new Map(result.labels.map((l) => [l.imageIndex, l]));
-      for (const p of this.#saves.waiting()) if (p.scope === experimentId && p.annotator === this.annotator) mine.set(p.imageIndex, { imageIndex: p.imageIndex, ...p.draft, labeledAt: '' });
-      this.#labels = mine;
-      if (this.experimentId !== experimentId) {
-        this.#undo = [];
-        this.undoDepth = 0;
-      }
+      this.#editor.load(result.labels, { scope: experimentId, annotator: this.annotator }, this.#target());
       this.experimentId = experimentId;
       this.loaded = true;
       this.error = null;
-      this.version++;
     } catch (error) {
       if (token === this.#loadToken) this.error = errorMessage(error);
     }
@@ -138,8 +119,7 @@ export class LabelsState {
       this.annotator = result.name;
       this.error = null;
       if (this.experimentId !== null) {
-        this.#undo = [];
-        this.undoDepth = 0;
+        this.#editor.clearUndo();
         await this.load(this.experimentId);
       }
     } catch (error) {
@@ -147,62 +127,27 @@ export class LabelsState {
     }
   }
 
-  #draftOf(imageIndex: number): LabelDraft {
-    const label = this.#labels.get(imageIndex);
-    return { categories: [...(label?.categories ?? [])], note: label?.note ?? '' };
-  }
-
   /** Toggles a category (by schema name); choosing one clears 'none'. */
   toggle(imageIndex: number, name: string, at = performance.now()): void {
-    const draft = this.#draftOf(imageIndex);
-    const had = draft.categories.includes(name);
-    const wanted = (c: string): boolean => (c === name ? !had : draft.categories.includes(c));
-    this.#apply(imageIndex, { ...draft, categories: this.categoryNames.filter(wanted) }, at);
+    this.#editor.toggle(imageIndex, name, at);
   }
 
   /** 'none': a typical, clean image (replaces any category; again clears it). */
   setNone(imageIndex: number, at = performance.now()): void {
-    const draft = this.#draftOf(imageIndex);
-    const isNone = draft.categories.length === 1 && draft.categories[0] === NONE;
-    this.#apply(imageIndex, { ...draft, categories: isNone ? [] : [NONE] }, at);
+    this.#editor.setNone(imageIndex, at);
   }
 
   /** A note belongs to a label: on an unlabeled image it is ignored (the field is disabled there). */
   setNote(imageIndex: number, note: string): void {
-    const draft = this.#draftOf(imageIndex);
-    if (draft.note === note || draft.categories.length === 0) return;
-    this.#apply(imageIndex, { ...draft, note });
+    this.#editor.setNote(imageIndex, note);
   }
 
   /** Restores the last changed image's previous label; returns that image, or null. */
   undo(at = performance.now()): number | null {
-    const last = this.#undo.pop();
-    this.undoDepth = this.#undo.length;
-    if (!last) return null;
-    this.#apply(last.imageIndex, last.before, at, false);
-    return last.imageIndex;
-  }
-
-  #apply(imageIndex: number, wanted: LabelDraft, at = performance.now(), recordUndo = true): void {
-    const experimentId = this.experimentId;
-    // Nothing to attach a label to until the experiment's labels and annotator are loaded.
-    if (experimentId === null || this.annotator === '') return;
-    // No category and not 'none' is no label: its note goes with it (undo brings both back).
-    const draft = wanted.categories.length === 0 ? { categories: [], note: '' } : wanted;
-    const before = this.#draftOf(imageIndex);
-    if (before.note === draft.note && before.categories.join('\n') === draft.categories.join('\n')) return;
-    if (recordUndo) {
-      this.#undo.push({ imageIndex, before });
-      if (this.#undo.length > 1000) this.#undo.shift();
-      this.undoDepth = this.#undo.length;
-    }
-    if (draft.categories.length === 0) this.#labels.delete(imageIndex);
-    else this.#labels.set(imageIndex, { imageIndex, categories: draft.categories, note: draft.note, labeledAt: '' });
-    this.version++;
-    this.#saves.add({ scope: experimentId, annotator: this.annotator, imageIndex, draft }, at);
+    return this.#editor.undo(at);
   }
 
   retryNow(): void {
-    this.#saves.retryNow();
+    this.#editor.retryNow();
   }
 }

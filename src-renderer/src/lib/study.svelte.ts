@@ -1,6 +1,5 @@
 import { call, errorMessage, type LabelCategoryDto, type LabelDto, type StudyItemDto, type StudyReportDto, type StudySummaryDto } from './api.ts';
-import { LabelSaveQueue } from './label-saves.svelte.ts';
-import { NONE, type LabelDraft } from './labels.svelte.ts';
+import { LabelEditor, type LabelTarget } from './label-editor.svelte.ts';
 
 /** The studies, the label schema and the annotator name (shared by the study views). */
 export class StudiesState {
@@ -53,10 +52,8 @@ export class StudiesState {
 
 /**
  * One annotator's labeling of one blind study: the items (image, true label, their own
- * label; never the PIE flag or a model output) and their saves. Like the audit's
- * labels: a change shows at once and is saved at once through the same LabelSaveQueue
- * (label-saves.svelte.ts): one at a time in the order made, each durable on the server
- * when it returns, a failed save kept and retried.
+ * label; never the PIE flag or a model output). Changes, saves and undo are the
+ * LabelEditor's (label-editor.svelte.ts), shared with the audit.
  */
 export class StudySession {
   studyId = $state<number | null>(null);
@@ -64,15 +61,9 @@ export class StudySession {
   name = $state('');
   items = $state.raw<StudyItemDto[]>([]);
   loaded = $state(false);
-  version = $state(0);
   error = $state<string | null>(null);
-  undoDepth = $state(0);
 
-  // A plain Map with `version` as its signal (as in LabelsState).
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
-  #labels = new Map<number, LabelDto>();
-  #undo: { imageIndex: number; before: LabelDraft }[] = [];
-  #saves = new LabelSaveQueue({
+  readonly #editor = new LabelEditor({
     send: (save) =>
       call('study.label', {
         studyId: save.scope,
@@ -81,31 +72,33 @@ export class StudySession {
         categories: save.draft.categories,
         note: save.draft.note,
       }),
-    saved: (save, label, current) => {
-      if (current && label && this.studyId === save.scope && this.annotator === save.annotator) {
-        this.#labels.set(save.imageIndex, label);
-        this.version++;
-      }
-    },
+    target: () => this.#target(),
+    categories: () => this.#schema,
     status: (error) => (this.error = error),
   });
   #token = 0;
   #schema: string[] = [];
 
-  constructor() {
-    window.addEventListener('beforeunload', (event) => {
-      if (this.pending > 0) event.preventDefault();
-    });
+  #target(): LabelTarget | null {
+    return this.studyId === null || !this.loaded ? null : { scope: this.studyId, annotator: this.annotator };
+  }
+
+  get version(): number {
+    return this.#editor.version;
+  }
+
+  get undoDepth(): number {
+    return this.#editor.undoDepth;
   }
 
   /** changes not yet durable (waiting or in flight) */
   get pending(): number {
-    return this.#saves.pending;
+    return this.#editor.pending;
   }
 
   /** labeledAt of the last saved change ('removed' for a removal) */
   get lastSaved(): string | null {
-    return this.#saves.lastSaved;
+    return this.#editor.lastSaved;
   }
 
   async load(studyId: number, annotator: string, schema: string[]): Promise<void> {
@@ -114,100 +107,54 @@ export class StudySession {
     try {
       const result = await call('study.items', { studyId, annotator });
       if (token !== this.#token) return;
-      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- see #labels
-      const mine = new Map<number, LabelDto>();
-      for (const item of result.items) if (item.label) mine.set(item.imageIndex, item.label);
-      for (const p of this.#saves.waiting()) {
-        if (p.scope !== studyId || p.annotator !== result.annotator) continue;
-        if (p.draft.categories.length === 0) mine.delete(p.imageIndex);
-        else mine.set(p.imageIndex, { imageIndex: p.imageIndex, ...p.draft, labeledAt: '' });
-      }
-      if (this.studyId !== studyId || this.annotator !== result.annotator) {
-        this.#undo = [];
-        this.undoDepth = 0;
-      }
-      this.#labels = mine;
+      const labels = result.items.flatMap((item) => (item.label ? [item.label] : []));
+      const previous = this.studyId === null ? null : { scope: this.studyId, annotator: this.annotator };
+      this.#editor.load(labels, { scope: studyId, annotator: result.annotator }, previous);
       this.studyId = studyId;
       this.annotator = result.annotator;
       this.name = result.name;
       this.items = result.items;
       this.loaded = true;
       this.error = null;
-      this.version++;
     } catch (error) {
       if (token === this.#token) this.error = errorMessage(error);
     }
   }
 
   labelOf(imageIndex: number): LabelDto | null {
-    void this.version;
-    return this.#labels.get(imageIndex) ?? null;
+    return this.#editor.labelOf(imageIndex);
   }
 
   labeledCount(): number {
-    void this.version;
-    return this.#labels.size;
+    return this.#editor.labels().size;
   }
 
   /** Where this annotator stopped: the first image without their label (else the last one). */
   firstOpen(): number {
-    void this.version;
-    const at = this.items.findIndex((i) => !this.#labels.has(i.imageIndex));
+    const labels = this.#editor.labels();
+    const at = this.items.findIndex((i) => !labels.has(i.imageIndex));
     return at >= 0 ? at : Math.max(0, this.items.length - 1);
   }
 
-  #draftOf(imageIndex: number): LabelDraft {
-    const label = this.#labels.get(imageIndex);
-    return { categories: [...(label?.categories ?? [])], note: label?.note ?? '' };
-  }
-
   toggle(imageIndex: number, name: string): void {
-    const draft = this.#draftOf(imageIndex);
-    const had = draft.categories.includes(name);
-    const wanted = (c: string): boolean => (c === name ? !had : draft.categories.includes(c));
-    this.#apply(imageIndex, { ...draft, categories: this.#schema.filter(wanted) });
+    this.#editor.toggle(imageIndex, name);
   }
 
   setNone(imageIndex: number): void {
-    const draft = this.#draftOf(imageIndex);
-    const isNone = draft.categories.length === 1 && draft.categories[0] === NONE;
-    this.#apply(imageIndex, { ...draft, categories: isNone ? [] : [NONE] });
+    this.#editor.setNone(imageIndex);
   }
 
   setNote(imageIndex: number, note: string): void {
-    const draft = this.#draftOf(imageIndex);
-    if (draft.note === note || draft.categories.length === 0) return;
-    this.#apply(imageIndex, { ...draft, note });
+    this.#editor.setNote(imageIndex, note);
   }
 
   /** Restores the last changed image's previous label; returns that image, or null. */
   undo(): number | null {
-    const last = this.#undo.pop();
-    this.undoDepth = this.#undo.length;
-    if (!last) return null;
-    this.#apply(last.imageIndex, last.before, false);
-    return last.imageIndex;
-  }
-
-  #apply(imageIndex: number, wanted: LabelDraft, recordUndo = true): void {
-    const studyId = this.studyId;
-    if (studyId === null || !this.loaded) return;
-    const draft = wanted.categories.length === 0 ? { categories: [], note: '' } : wanted;
-    const before = this.#draftOf(imageIndex);
-    if (before.note === draft.note && before.categories.join('\n') === draft.categories.join('\n')) return;
-    if (recordUndo) {
-      this.#undo.push({ imageIndex, before });
-      if (this.#undo.length > 1000) this.#undo.shift();
-      this.undoDepth = this.#undo.length;
-    }
-    if (draft.categories.length === 0) this.#labels.delete(imageIndex);
-    else this.#labels.set(imageIndex, { imageIndex, categories: draft.categories, note: draft.note, labeledAt: '' });
-    this.version++;
-    this.#saves.add({ scope: studyId, annotator: this.annotator, imageIndex, draft });
+    return this.#editor.undo();
   }
 
   retryNow(): void {
-    this.#saves.retryNow();
+    this.#editor.retryNow();
   }
 }
 
