@@ -113,6 +113,11 @@ export class LabelsState {
     }
   }
 
+  /** Loads the experiment's labels unless they are the ones held. */
+  ensure(experimentId: number): Promise<void> {
+    return this.experimentId === experimentId ? Promise.resolve() : this.load(experimentId);
+  }
+
   async setAnnotator(name: string): Promise<void> {
     try {
       const result = await call('annotator.set', { name });
