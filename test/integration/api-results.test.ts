@@ -12,6 +12,7 @@ import { addKnownIdxDataset } from '../../src-main/core/datasets/add.js';
 import { openDatabase, type Db } from '../../src-main/core/db/database.js';
 import { trainPopulation } from '../../src-main/core/population/train.js';
 import { startServer, type RunningServer } from '../../src-main/server/server.js';
+import { apiClient } from '../helpers/api-client.js';
 import { tempDir, writeLearnableMnistFolder } from '../helpers/data.js';
 
 describe('results, PIE grid, image, labels and export over the HTTP API', () => {
@@ -21,20 +22,7 @@ describe('results, PIE grid, image, labels and export over the HTTP API', () => 
   let server: RunningServer;
   let experimentId: number;
 
-  const call = async (method: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-    const response = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-  };
-  const value = async <T>(method: string, body: unknown): Promise<T> => {
-    const r = await call(method, body);
-    expect(r.status, `${method}: ${JSON.stringify(r.json)}`).toBe(200);
-    return r.json.value as T;
-  };
-  const get = (urlPath: string): Promise<Response> => fetch(`http://127.0.0.1:${server.port}${urlPath}`, { headers: { Authorization: `Bearer ${server.token}` } });
+  const { call, value, get } = apiClient(() => server);
 
   const finished: { tensors: number; workerPeakMemory: number }[] = [];
 

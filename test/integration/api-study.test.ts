@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiResponse } from '../../src-main/core/api/contract.js';
 import { openDatabase, type Db } from '../../src-main/core/db/database.js';
 import { startServer, type RunningServer } from '../../src-main/server/server.js';
+import { apiClient, type ApiCallResult } from '../helpers/api-client.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/data.js';
 import { generateLabels, type GeneratedLabel } from '../helpers/study-labels.js';
@@ -32,19 +33,8 @@ async function ok(args: string[]): Promise<string> {
   return result.stdout;
 }
 
-const call = async (m: Machine, method: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-  const response = await fetch(`http://127.0.0.1:${m.server.port}/api/${method}`, {
-    method: 'POST',
-    headers: { Authorization: `Bearer ${m.server.token}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-};
-const value = async <T>(m: Machine, method: string, body: unknown): Promise<T> => {
-  const r = await call(m, method, body);
-  expect(r.status, `${method}: ${JSON.stringify(r.json)}`).toBe(200);
-  return r.json.value as T;
-};
+const call = (m: Machine, method: string, body: unknown): Promise<ApiCallResult> => apiClient(() => m.server).call(method, body);
+const value = <T>(m: Machine, method: string, body: unknown): Promise<T> => apiClient(() => m.server).value<T>(method, body);
 
 /** Keys (at any depth) that would reveal the PIE flag or a model's output. */
 const FORBIDDEN = /is_?pie|pie|modal|predict|vote|agreement|confidence|margin|probab|variant|dense/i;

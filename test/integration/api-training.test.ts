@@ -6,6 +6,7 @@ import type { ApiEvent } from '../../src-main/core/api/contract.js';
 import { addKnownIdxDataset } from '../../src-main/core/datasets/add.js';
 import { openDatabase, type Db } from '../../src-main/core/db/database.js';
 import { startServer, type RunningServer } from '../../src-main/server/server.js';
+import { apiClient } from '../helpers/api-client.js';
 import { tempDir, writeLearnableMnistFolder } from '../helpers/data.js';
 
 describe('population runs through the HTTP API, with progress as server-sent events', () => {
@@ -16,14 +17,7 @@ describe('population runs through the HTTP API, with progress as server-sent eve
   const events: ApiEvent[] = [];
   let stream: http.ClientRequest | undefined;
 
-  const call = async (method: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
-    const response = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    return { status: response.status, json: (await response.json()) as Record<string, unknown> };
-  };
+  const { call } = apiClient(() => server);
 
   beforeAll(async () => {
     const source = path.join(dir, 'toy');
