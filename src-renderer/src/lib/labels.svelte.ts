@@ -44,6 +44,8 @@ export class LabelsState {
     },
   });
   #loadToken = 0;
+  /** bumped by setAnnotator, so that loadSchema's answer cannot undo a name set meanwhile */
+  #annotatorChanges = 0;
 
   constructor() {
     window.__pieAuditLabelLatencies ??= [];
@@ -92,9 +94,11 @@ export class LabelsState {
 
   async loadSchema(): Promise<void> {
     if (this.schema.length > 0) return;
+    const changes = this.#annotatorChanges;
     const [schema, annotator] = await Promise.all([call('schema.get', {}), call('annotator.get', {})]);
     this.schema = schema;
-    this.annotator = annotator.name;
+    // A name set while this was on its way is newer than the answer.
+    if (changes === this.#annotatorChanges) this.annotator = annotator.name;
     this.osUser = annotator.osUser;
   }
 
@@ -119,6 +123,7 @@ export class LabelsState {
   }
 
   async setAnnotator(name: string): Promise<void> {
+    this.#annotatorChanges++;
     try {
       const result = await call('annotator.set', { name });
       this.annotator = result.name;

@@ -9,11 +9,15 @@ export class StudiesState {
   loaded = $state(false);
   error = $state<string | null>(null);
 
+  /** bumped by setAnnotator, so that init's answer cannot undo a name set meanwhile */
+  #annotatorChanges = 0;
+
   async init(): Promise<void> {
     try {
+      const changes = this.#annotatorChanges;
       const [schema, annotator] = await Promise.all([call('schema.get', {}), call('annotator.get', {})]);
       this.schema = schema;
-      this.annotator = annotator.name;
+      if (changes === this.#annotatorChanges) this.annotator = annotator.name;
       await this.refresh();
     } catch (error) {
       this.error = errorMessage(error);
@@ -35,6 +39,7 @@ export class StudiesState {
   }
 
   async setAnnotator(name: string): Promise<void> {
+    this.#annotatorChanges++;
     try {
       this.annotator = (await call('annotator.set', { name })).name;
       this.error = null;
