@@ -86,9 +86,21 @@ async function expectBlind(): Promise<void> {
 
 describe('a blind study in the browser (pie-audit serve + Chromium)', () => {
   it('creates a study from the Study tab', async () => {
+    // The current name is held back: until it arrives the field takes no typing, which a
+    // late answer would otherwise overwrite (seen as 'rootalice' in CI under load).
+    let release = (): void => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/api/annotator.get', async (route) => {
+      await held;
+      await route.continue();
+    });
     await page.goto(server!.url);
     await page.getByTestId('nav-study').click();
     const annotator = page.getByTestId('study-annotator');
+    await expect.poll(() => annotator.isDisabled()).toBe(true);
+    release();
+    await expect.poll(() => annotator.inputValue()).not.toBe('');
+    await page.unroute('**/api/annotator.get');
     await annotator.fill('alice');
     await annotator.press('Enter');
     await expect.poll(() => annotator.inputValue()).toBe('alice');
