@@ -168,3 +168,59 @@ export class LabelEditor {
     this.#saves.add({ ...target, imageIndex, draft }, at);
   }
 }
+
+/**
+ * The face a labeling screen's state shows its views (the audit's LabelsState, a study's
+ * StudySession): the editor's labels, changes, undo and saves. Subclasses make the editor
+ * with their own API method and target.
+ */
+export abstract class EditedLabels {
+  protected abstract readonly editor: LabelEditor;
+
+  /** bumped on every change: read it to depend on labelOf() */
+  get version(): number {
+    return this.editor.version;
+  }
+
+  get undoDepth(): number {
+    return this.editor.undoDepth;
+  }
+
+  /** changes not yet durable (waiting or in flight) */
+  get pending(): number {
+    return this.editor.pending;
+  }
+
+  /** labeledAt of the last saved change ('removed' for a removal) */
+  get lastSaved(): string | null {
+    return this.editor.lastSaved;
+  }
+
+  labelOf(imageIndex: number): LabelDto | null {
+    return this.editor.labelOf(imageIndex);
+  }
+
+  /** Toggles a category (by schema name); choosing one clears 'none'. */
+  toggle(imageIndex: number, name: string, at = performance.now()): void {
+    this.editor.toggle(imageIndex, name, at);
+  }
+
+  /** 'none': a typical, clean image (replaces any category; again clears it). */
+  setNone(imageIndex: number, at = performance.now()): void {
+    this.editor.setNone(imageIndex, at);
+  }
+
+  /** A note belongs to a label: on an unlabeled image it is ignored (the field is disabled there). */
+  setNote(imageIndex: number, note: string): void {
+    this.editor.setNote(imageIndex, note);
+  }
+
+  /** Restores the last changed image's previous label; returns that image, or null. */
+  undo(at = performance.now()): number | null {
+    return this.editor.undo(at);
+  }
+
+  retryNow(): void {
+    this.editor.retryNow();
+  }
+}

@@ -1,5 +1,5 @@
-import { call, errorMessage, type LabelCategoryDto, type LabelDto } from './api.ts';
-import { LabelEditor, type LabelTarget } from './label-editor.svelte.ts';
+import { call, errorMessage, type LabelCategoryDto } from './api.ts';
+import { EditedLabels, LabelEditor, type LabelTarget } from './label-editor.svelte.ts';
 
 declare global {
   interface Window {
@@ -14,7 +14,7 @@ declare global {
  * change shows at once and is saved at once, one at a time in the order made, each a
  * durable transaction on the server, a failed save kept and retried.
  */
-export class LabelsState {
+export class LabelsState extends EditedLabels {
   schema = $state.raw<LabelCategoryDto[]>([]);
   annotator = $state('');
   osUser = $state('');
@@ -22,7 +22,7 @@ export class LabelsState {
   loaded = $state(false);
   error = $state<string | null>(null);
 
-  readonly #editor = new LabelEditor({
+  protected readonly editor = new LabelEditor({
     send: (save) =>
       call('labels.set', {
         experimentId: save.scope,
@@ -48,6 +48,7 @@ export class LabelsState {
   #annotatorChanges = 0;
 
   constructor() {
+    super();
     window.__pieAuditLabelLatencies ??= [];
   }
 
@@ -58,38 +59,15 @@ export class LabelsState {
     return this.experimentId === null || this.annotator === '' ? null : { scope: this.experimentId, annotator: this.annotator };
   }
 
-  /** bumped on every change: read it to depend on labelOf() */
-  get version(): number {
-    return this.#editor.version;
-  }
-
-  get undoDepth(): number {
-    return this.#editor.undoDepth;
-  }
-
-  /** changes not yet durable (waiting or in flight) */
-  get pending(): number {
-    return this.#editor.pending;
-  }
-
-  /** labeledAt of the last saved change ('removed' for a removal) */
-  get lastSaved(): string | null {
-    return this.#editor.lastSaved;
-  }
-
-  labelOf(imageIndex: number): LabelDto | null {
-    return this.#editor.labelOf(imageIndex);
-  }
-
   /** How many of these images are labeled: walks the labels (few), not the images (many). */
   countLabeled(images: ReadonlySet<number>): number {
     let n = 0;
-    for (const [imageIndex, label] of this.#editor.labels()) if (label.categories.length > 0 && images.has(imageIndex)) n++;
+    for (const [imageIndex, label] of this.editor.labels()) if (label.categories.length > 0 && images.has(imageIndex)) n++;
     return n;
   }
 
   isLabeled(imageIndex: number): boolean {
-    return (this.#editor.labelOf(imageIndex)?.categories.length ?? 0) > 0;
+    return (this.editor.labelOf(imageIndex)?.categories.length ?? 0) > 0;
   }
 
   async loadSchema(): Promise<void> {
@@ -108,7 +86,7 @@ export class LabelsState {
       await this.loadSchema();
       const result = await call('labels.list', { experimentId, annotator: this.annotator });
       if (token !== this.#loadToken) return;
-      this.#editor.load(result.labels, { scope: experimentId, annotator: this.annotator }, this.#target());
+      this.editor.load(result.labels, { scope: experimentId, annotator: this.annotator }, this.#target());
       this.experimentId = experimentId;
       this.loaded = true;
       this.error = null;
@@ -129,7 +107,7 @@ export class LabelsState {
       this.annotator = result.name;
       this.error = null;
       if (this.experimentId !== null) {
-        this.#editor.clearUndo();
+        this.editor.clearUndo();
         await this.load(this.experimentId);
       }
     } catch (error) {
@@ -137,27 +115,4 @@ export class LabelsState {
     }
   }
 
-  /** Toggles a category (by schema name); choosing one clears 'none'. */
-  toggle(imageIndex: number, name: string, at = performance.now()): void {
-    this.#editor.toggle(imageIndex, name, at);
-  }
-
-  /** 'none': a typical, clean image (replaces any category; again clears it). */
-  setNone(imageIndex: number, at = performance.now()): void {
-    this.#editor.setNone(imageIndex, at);
-  }
-
-  /** A note belongs to a label: on an unlabeled image it is ignored (the field is disabled there). */
-  setNote(imageIndex: number, note: string): void {
-    this.#editor.setNote(imageIndex, note);
-  }
-
-  /** Restores the last changed image's previous label; returns that image, or null. */
-  undo(at = performance.now()): number | null {
-    return this.#editor.undo(at);
-  }
-
-  retryNow(): void {
-    this.#editor.retryNow();
-  }
 }

@@ -1,5 +1,5 @@
-import { call, errorMessage, type LabelCategoryDto, type LabelDto, type StudyItemDto, type StudyReportDto, type StudySummaryDto } from './api.ts';
-import { LabelEditor, type LabelTarget } from './label-editor.svelte.ts';
+import { call, errorMessage, type LabelCategoryDto, type StudyItemDto, type StudyReportDto, type StudySummaryDto } from './api.ts';
+import { EditedLabels, LabelEditor, type LabelTarget } from './label-editor.svelte.ts';
 
 /** The studies, the label schema and the annotator name (shared by the study views). */
 export class StudiesState {
@@ -60,7 +60,7 @@ export class StudiesState {
  * label; never the PIE flag or a model output). Changes, saves and undo are the
  * LabelEditor's (label-editor.svelte.ts), shared with the audit.
  */
-export class StudySession {
+export class StudySession extends EditedLabels {
   studyId = $state<number | null>(null);
   annotator = $state('');
   name = $state('');
@@ -68,7 +68,7 @@ export class StudySession {
   loaded = $state(false);
   error = $state<string | null>(null);
 
-  readonly #editor = new LabelEditor({
+  protected readonly editor = new LabelEditor({
     send: (save) =>
       call('study.label', {
         studyId: save.scope,
@@ -88,24 +88,6 @@ export class StudySession {
     return this.studyId === null || !this.loaded ? null : { scope: this.studyId, annotator: this.annotator };
   }
 
-  get version(): number {
-    return this.#editor.version;
-  }
-
-  get undoDepth(): number {
-    return this.#editor.undoDepth;
-  }
-
-  /** changes not yet durable (waiting or in flight) */
-  get pending(): number {
-    return this.#editor.pending;
-  }
-
-  /** labeledAt of the last saved change ('removed' for a removal) */
-  get lastSaved(): string | null {
-    return this.#editor.lastSaved;
-  }
-
   async load(studyId: number, annotator: string, schema: string[]): Promise<void> {
     const token = ++this.#token;
     this.#schema = schema;
@@ -114,7 +96,7 @@ export class StudySession {
       if (token !== this.#token) return;
       const labels = result.items.flatMap((item) => (item.label ? [item.label] : []));
       const previous = this.studyId === null ? null : { scope: this.studyId, annotator: this.annotator };
-      this.#editor.load(labels, { scope: studyId, annotator: result.annotator }, previous);
+      this.editor.load(labels, { scope: studyId, annotator: result.annotator }, previous);
       this.studyId = studyId;
       this.annotator = result.annotator;
       this.name = result.name;
@@ -126,41 +108,17 @@ export class StudySession {
     }
   }
 
-  labelOf(imageIndex: number): LabelDto | null {
-    return this.#editor.labelOf(imageIndex);
-  }
-
   labeledCount(): number {
-    return this.#editor.labels().size;
+    return this.editor.labels().size;
   }
 
   /** Where this annotator stopped: the first image without their label (else the last one). */
   firstOpen(): number {
-    const labels = this.#editor.labels();
+    const labels = this.editor.labels();
     const at = this.items.findIndex((i) => !labels.has(i.imageIndex));
     return at >= 0 ? at : Math.max(0, this.items.length - 1);
   }
 
-  toggle(imageIndex: number, name: string): void {
-    this.#editor.toggle(imageIndex, name);
-  }
-
-  setNone(imageIndex: number): void {
-    this.#editor.setNone(imageIndex);
-  }
-
-  setNote(imageIndex: number, note: string): void {
-    this.#editor.setNote(imageIndex, note);
-  }
-
-  /** Restores the last changed image's previous label; returns that image, or null. */
-  undo(): number | null {
-    return this.#editor.undo();
-  }
-
-  retryNow(): void {
-    this.#editor.retryNow();
-  }
 }
 
 /** A study's report (results view). */
