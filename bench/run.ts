@@ -8,6 +8,7 @@ import path from 'node:path';
 import { benchAnalysis } from './analysis.js';
 import { benchTraining } from './training.js';
 import { benchAnalysisPeer } from './peers.js';
+import { benchManyHands } from './many-hands.js';
 
 const fast = process.argv.includes('--fast');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pie-audit-bench-'));
@@ -17,6 +18,7 @@ try {
   await benchAnalysisPeer(dir);
   await benchTraining(dir, { quick: !fast });
   await (await import('../test/e2e/bench-browser.js')).benchBrowser(dir);
+  await benchManyHands(dir);
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });
 }
