@@ -2,7 +2,7 @@ import type { Db } from '../db/database.js';
 import { addKnownIdxDataset } from '../datasets/add.js';
 import { listDatasets } from '../datasets/store.js';
 import { experimentReport } from '../analysis/report.js';
-import { UserError, errorMessage } from '../errors.js';
+import { UserError, errorMessage, isDiskFull } from '../errors.js';
 import { trainPopulation, type TrainRequest } from '../population/train.js';
 import type { PopulationEvent } from '../population/runner.js';
 import { APP_VERSION } from '../version.js';
@@ -229,6 +229,7 @@ export class ApiService {
           continue;
         }
         if (error instanceof UserError) return { ok: false, failure: { kind: 'bad-request', error: errorMessage(error) } };
+        if (isDiskFull(error)) return { ok: false, failure: { kind: 'internal', error: 'the disk holding the database is full; nothing was changed (free some space and try again)' } };
         if (isDatabaseBusy(error)) return { ok: false, failure: { kind: 'internal', error: `the database is busy (another program holds it); nothing was changed, try again` } };
         return { ok: false, failure: { kind: 'internal', error: `internal error: ${errorMessage(error)}` } };
       }
