@@ -112,3 +112,38 @@ describe.runIf(hasFashionMnist)('models import of ONNX models', () => {
     expect(stored?.backend).toMatch(/^tfjs-/);
   }, 120_000);
 });
+
+describe('models import on a colour folder dataset', () => {
+  it("stores the colour fixtures' PyTorch predictions, matched by image path", async () => {
+    const ref = JSON.parse(fs.readFileSync(path.join(MODEL_FIXTURES, 'colour-reference.json'), 'utf8')) as {
+      images: string[];
+      true_labels: number[];
+      models: Record<string, { zeros: number; weights: number; predicted_label: number[]; predicted_probability: number[]; true_label_probability: number[] }>;
+    };
+    const dir = tempDir();
+    const db = path.join(dir, 'db.sqlite');
+    const folder = path.join(MODEL_FIXTURES, 'colour');
+    expect((await runCli(['--db', db, 'datasets', 'add', 'folder', '--name', 'colour', '--from', folder])).code).toBe(0);
+    const result = await runCli(['--db', db, 'models', 'import', '--dataset', 'colour', '--manifest', path.join(MODEL_FIXTURES, 'colour.manifest.json'), '--workers', '2']);
+    expect(result.stderr).not.toMatch(/failed/);
+    expect(result.code).toBe(0);
+    const rows = queryAll<{ source: string; measured_sparsity: number; path: string; true_label: number; predicted_label: number; predicted_probability: number; true_label_probability: number }>(
+      db,
+      `SELECT m.source, m.measured_sparsity, i.path, e.true_label, p.predicted_label, p.predicted_probability, p.true_label_probability
+       FROM predictions p JOIN models m ON m.id = p.model_id
+       JOIN experiment_images e ON e.experiment_id = m.experiment_id AND e.image_index = p.image_index
+       JOIN images i ON i.id = e.image_id`,
+    );
+    expect(rows).toHaveLength(2 * ref.images.length);
+    for (const r of rows) {
+      const model = ref.models[path.basename(r.source)];
+      const k = ref.images.indexOf(path.relative(folder, r.path).split(path.sep).join('/'));
+      if (!model || k < 0) throw new Error(`no reference for ${r.source} ${r.path}`);
+      expect(r.measured_sparsity).toBe(model.zeros / model.weights);
+      expect(r.true_label).toBe(ref.true_labels[k]);
+      expect(r.predicted_label).toBe(model.predicted_label[k]);
+      expect(Math.abs(r.predicted_probability - (model.predicted_probability[k] ?? NaN))).toBeLessThan(1e-5);
+      expect(Math.abs(r.true_label_probability - (model.true_label_probability[k] ?? NaN))).toBeLessThan(1e-5);
+    }
+  }, 120_000);
+});
