@@ -10,7 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../../src-main/server/server.ts';
+import { CONTENT_SECURITY_POLICY } from '../../src-main/core/web/csp.ts';
 import { CHROMIUM, FASHION_MNIST_DIR, RENDERER_INDEX, ROOT, launchChromium, startServer, stopServer, type Server } from './support.ts';
 
 let tmp: string;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseDecimal } from '../../src-main/core/import/values.js';
-import { Random } from '../../src-main/core/training/random.js';
+import { Random } from '../../src-main/core/random.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { dbSnapshot, tempDir, writeIdxPair } from '../helpers/data.js';
 import {
