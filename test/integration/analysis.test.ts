@@ -10,7 +10,7 @@ type Json = Record<string, unknown>;
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'analysis');
 
 interface Reference {
-  images: Record<string, { modal: number[]; tie: boolean[]; agreement: number[]; mean_true_probability: number[]; is_pie: boolean[] }>;
+  images: Record<string, { modal: number[]; tie: boolean[]; agreement: number[]; mean_true_probability: number[]; is_pie: boolean[]; self_confidence: number[]; normalized_margin: number[] }>;
   classes: Record<string, { statistic: number[]; pvalue: number[]; qvalue: number[]; baseline_mean_recall: number[]; variant_mean_recall: number[]; significant: boolean[] }>;
   headline: Record<string, Json>;
 }
@@ -57,6 +57,10 @@ describe('analysis of an imported population against pandas, scipy and statsmode
       close(row.variant_agreement, ref.agreement[i] ?? NaN, `${variant} ${i} agreement`);
       close(row.baseline_agreement, dense.agreement[i] ?? NaN, `dense ${i} agreement`);
       close(row.variant_mean_true_probability, ref.mean_true_probability[i] ?? NaN, `${variant} ${i} mean true p`);
+      close(row.variant_self_confidence, ref.self_confidence[i] ?? NaN, `${variant} ${i} self-confidence`);
+      close(row.baseline_self_confidence, dense.self_confidence[i] ?? NaN, `dense ${i} self-confidence`);
+      close(row.variant_normalized_margin, ref.normalized_margin[i] ?? NaN, `${variant} ${i} normalized margin`);
+      close(row.baseline_normalized_margin, dense.normalized_margin[i] ?? NaN, `dense ${i} normalized margin`);
       expect(row.variant_number_observ).toBe(5);
     }
   });
@@ -87,7 +91,9 @@ describe('analysis of an imported population against pandas, scipy and statsmode
     for (const v of report.variants) {
       const ref = reference.headline[String(v.variant)] ?? {};
       for (const [key, value] of Object.entries(ref)) {
-        if (typeof value === 'number' && !Number.isInteger(value)) close(v[key], value, `${String(v.variant)} ${key}`);
+        // most_hurt: classes by name; a labels-only import names them by number
+        if (key === 'most_hurt') expect(v.most_hurt, `${String(v.variant)} most_hurt`).toEqual((value as number[]).map(String));
+        else if (typeof value === 'number' && !Number.isInteger(value)) close(v[key], value, `${String(v.variant)} ${key}`);
         else expect(v[key], `${String(v.variant)} ${key}`).toBe(value);
       }
     }
