@@ -119,9 +119,10 @@ export interface Affine {
 }
 
 /** Output pixel (x, y) takes the input at the inverse map's point (as skimage's transform.warp), bilinear, black outside. */
-export function warp(image: FloatImage, m: Affine): FloatImage {
-  const out = blank(image);
-  const { width: w, height: h, channels: ch } = image;
+export function warp(image: FloatImage, m: Affine, size: { width: number; height: number } = image): FloatImage {
+  const { width: w, height: h } = size;
+  const ch = image.channels;
+  const out: FloatImage = { width: w, height: h, channels: ch, data: new Float64Array(w * h * ch) };
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const sx = m.a * x + m.b * y + m.e;
