@@ -36,3 +36,12 @@ CREATE TABLE eval_predictions (
   true_label_probability  REAL,
   PRIMARY KEY (eval_set_id, model_id, image_index)
 ) WITHOUT ROWID;
+
+-- The shift metrics of an experiment (JSON), recomputed only when its finished models
+-- or evaluation runs change: signature fingerprints both.
+CREATE TABLE shift_analysis (
+  experiment_id  INTEGER PRIMARY KEY REFERENCES experiments(id) ON DELETE CASCADE,
+  signature      TEXT NOT NULL,
+  result         TEXT NOT NULL,
+  computed_at    TEXT NOT NULL
+);

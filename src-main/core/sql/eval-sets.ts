@@ -172,3 +172,40 @@ export function finishedModels(db: Db, experimentId: number): FinishedModel[] {
     }[]
   ).map((r) => ({ id: r.id, variant: r.variant, backend: r.backend, weightsPath: r.weights_path }));
 }
+
+/** True labels of a set's images: the experiment's for a corruption, the other dataset's test labels otherwise. */
+export function evalSetTrueLabels(db: Db, set: EvalSet): Uint16Array {
+  const rows = (
+    set.kind === 'dataset'
+      ? db.prepare("SELECT idx, label FROM images WHERE dataset_id = ? AND split = 'test'").raw().all(set.datasetId)
+      : db.prepare('SELECT image_index, true_label FROM experiment_images WHERE experiment_id = ?').raw().all(set.experimentId)
+  ) as [number, number][];
+  const out = new Uint16Array(set.images);
+  for (const [index, label] of rows) if (index < out.length) out[index] = label;
+  return out;
+}
+
+/** What the shift metrics depend on beyond the clean analysis: every finished (set, model) run. */
+export function evalRunsFingerprint(db: Db, experimentId: number): string {
+  const rows = db
+    .prepare('SELECT r.eval_set_id, r.model_id, r.finished_at FROM eval_runs r JOIN eval_sets s ON s.id = r.eval_set_id WHERE s.experiment_id = ? ORDER BY 1, 2')
+    .raw()
+    .all(experimentId) as [number, number, string][];
+  return rows.map((r) => r.join(':')).join('\n');
+}
+
+export function storedShift(db: Db, experimentId: number, signature: string): string | undefined {
+  return db.prepare('SELECT result FROM shift_analysis WHERE experiment_id = ? AND signature = ?').pluck().get(experimentId, signature) as string | undefined;
+}
+
+export function storeShift(db: Db, experimentId: number, signature: string, result: string): void {
+  db.prepare('INSERT OR REPLACE INTO shift_analysis (experiment_id, signature, result, computed_at) VALUES (?, ?, ?, ?)').run(experimentId, signature, result, nowIso());
+}
+
+/** The finished models that ran on a set: [model id, variant], by id. */
+export function evalSetModels(db: Db, evalSetId: number): [number, string][] {
+  return db
+    .prepare("SELECT m.id, m.variant FROM eval_runs r JOIN models m ON m.id = r.model_id WHERE r.eval_set_id = ? AND m.status = 'done' ORDER BY m.id")
+    .raw()
+    .all(evalSetId) as [number, string][];
+}
