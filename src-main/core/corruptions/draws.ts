@@ -1,4 +1,4 @@
-import { Random } from '../training/random.js';
+import { Random } from '../random.js';
 
 /**
  * The random draws of the corruptions, from the project's seeded generator. Each image

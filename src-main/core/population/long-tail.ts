@@ -1,5 +1,5 @@
 import { UserError } from '../errors.js';
-import { Random } from '../training/random.js';
+import { Random } from '../random.js';
 import type { SplitData } from '../training/data.js';
 
 export interface LongTailConfig {
