@@ -1,4 +1,4 @@
-/** Reads of the stored clean analysis (db/002_analysis.sql) that the shift and long-tail metrics build on. */
+/** Reads of the stored clean analysis (the analysis migration) that the shift and long-tail metrics build on. */
 import type { Db } from '../db/database.js';
 
 /** [variant, clean top-1 mean] in the headline table's order (dense first). */

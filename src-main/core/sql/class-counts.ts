@@ -1,5 +1,5 @@
 /**
- * Data access for what a trained experiment trained on (db/005_class_training_counts.sql):
+ * Data access for what a trained experiment trained on (the class_training_counts migration):
  * each class's training image count, and a long-tail run's kept training images.
  */
 import type { Db } from '../db/database.js';

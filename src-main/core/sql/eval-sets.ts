@@ -1,5 +1,5 @@
 /**
- * Data access for evaluation sets (db/004_evaluation_sets.sql): corrupted copies of an
+ * Data access for evaluation sets (the evaluation_sets migration): corrupted copies of an
  * experiment's test split and other datasets' test splits, their per-model runs and
  * predictions. The clean test split stays in `predictions`.
  */

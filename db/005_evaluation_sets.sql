@@ -1,4 +1,4 @@
--- 004: predictions on evaluation sets other than the clean test split: corrupted copies
+-- 005: predictions on evaluation sets other than the clean test split: corrupted copies
 -- of the experiment's test images ('shot_noise:5') or another dataset's test split with
 -- the same classes. The clean split stays in `predictions`, untouched, so its analysis
 -- reads exactly what it read before.

@@ -1,4 +1,4 @@
--- 005: what each trained experiment trained on. Every class's training image count
+-- 006: what each trained experiment trained on. Every class's training image count
 -- (shown beside class impact, and correlated with it for long-tail runs), and for a
 -- long-tail run the training images it kept, so resume trains on the same ones.
 
