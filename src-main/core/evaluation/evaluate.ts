@@ -51,7 +51,7 @@ export async function evaluateExperiment(db: Db, request: EvaluateRequest, onEve
   const experiment = evaluableExperiment(db, request.experimentId);
   if (!experiment) throw new UserError(`no experiment ${request.experimentId}`);
   if (experiment.origin !== 'trained' || experiment.datasetId === null) {
-    throw new UserError(`experiment ${request.experimentId} was imported: evaluate runs models, and only trained experiments have their weights here`);
+    throw new UserError(`experiment ${request.experimentId} is ${experiment.origin}: evaluate runs the models of experiments trained here, whose weights are kept with the database`);
   }
   const models = finishedModels(db, experiment.id);
   if (models.length === 0) throw new UserError(`experiment ${experiment.id} has no finished models to evaluate (finish it with pie-audit train --resume)`);

@@ -143,7 +143,7 @@ export function evalRunPairs(db: Db, experimentId: number): { set: EvalSet; mode
 
 export interface EvaluableExperiment {
   id: number;
-  origin: 'trained' | 'imported';
+  origin: string;
   datasetId: number | null;
   images: number;
 }
@@ -151,7 +151,7 @@ export interface EvaluableExperiment {
 export function evaluableExperiment(db: Db, experimentId: number): EvaluableExperiment | undefined {
   const row = db
     .prepare('SELECT id, origin, dataset_id, (SELECT count(*) FROM experiment_images i WHERE i.experiment_id = e.id) AS images FROM experiments e WHERE id = ?')
-    .get(experimentId) as { id: number; origin: 'trained' | 'imported'; dataset_id: number | null; images: number } | undefined;
+    .get(experimentId) as { id: number; origin: string; dataset_id: number | null; images: number } | undefined;
   return row && { id: row.id, origin: row.origin, datasetId: row.dataset_id, images: row.images };
 }
 
