@@ -4,6 +4,7 @@ import { registerDatasetCommands } from './cli/datasets.js';
 import { registerDbCommands } from './cli/db.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerTrainCommand } from './cli/train.js';
+import { registerEvaluateCommand } from './cli/evaluate.js';
 import { registerExportCommand } from './cli/export.js';
 import { registerImportCommand } from './cli/import.js';
 import { registerModelsCommands } from './cli/models.js';
@@ -32,6 +33,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDatasetCommands(program, globals);
   registerDbCommands(program, globals);
   registerTrainCommand(program, globals);
+  registerEvaluateCommand(program, globals);
   registerReportCommand(program, globals);
   registerExportCommand(program, globals);
   registerStudyCommands(program, globals);
