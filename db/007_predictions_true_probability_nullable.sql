@@ -1,4 +1,4 @@
--- 005: predictions.true_label_probability may be NULL (an imported file need not carry
+-- 007: predictions.true_label_probability may be NULL (an imported file need not carry
 -- it). Databases created before 002 declared it NOT NULL (001 was changed in place when
 -- imports arrived), so importing such a file into them failed. The table is rebuilt with
 -- today's definition; for databases created later this copies the same rows into the
