@@ -3,6 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { UserError, errorMessage } from '../errors.js';
 import { sha256 } from './checksum.js';
+import type { IndexedClass } from './class-index.js';
 import type { FileImage } from './types.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
@@ -25,7 +26,7 @@ function visible(name: string): boolean {
  * holding PNG or JPEG files. Every image is decoded (so unreadable ones are found
  * before anything is written), hashed, and thumbnailed.
  */
-export async function readImageFolder(dir: string): Promise<FolderDataset> {
+export async function readImageFolder(dir: string, classIndex?: { file: string; classes: IndexedClass[] }): Promise<FolderDataset> {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -33,12 +34,20 @@ export async function readImageFolder(dir: string): Promise<FolderDataset> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(`${dir}: cannot read folder (${code === 'ENOENT' ? 'no such folder' : code === 'ENOTDIR' ? 'not a folder' : errorMessage(error)})`);
   }
-  const classes = entries.filter((e) => e.isDirectory() && visible(e.name)).map((e) => e.name).sort();
-  if (classes.length === 0) throw new UserError(`${dir}: no class sub-folders (expected one sub-folder of images per class)`);
-  if (classes.length > 256) throw new UserError(`${dir}: ${classes.length} class folders; at most 256 classes are supported`);
+  const folders = entries.filter((e) => e.isDirectory() && visible(e.name)).map((e) => e.name).sort();
+  if (folders.length === 0) throw new UserError(`${dir}: no class sub-folders (expected one sub-folder of images per class)`);
+  if (folders.length > 256) throw new UserError(`${dir}: ${folders.length} class folders; at most 256 classes are supported`);
+  // Without a class index, label i is the i-th folder by name; with one, the index decides
+  // (a listed class may have no folder: it has no images here).
+  const labelOf = new Map((classIndex?.classes.map((c) => c.folder) ?? folders).map((folder, label) => [folder, label]));
+  for (const folder of folders) {
+    if (!labelOf.has(folder)) throw new UserError(`${path.join(dir, folder)}: class folder is not in the class index ${classIndex?.file ?? ''}`.trim());
+  }
+  const classes = classIndex ? classIndex.classes.map((c) => c.name) : folders;
 
   const pending: { label: number; file: string }[] = [];
-  classes.forEach((name, label) => {
+  folders.forEach((name) => {
+    const label = labelOf.get(name) ?? 0;
     const folder = path.join(dir, name);
     const images = fs
       .readdirSync(folder, { withFileTypes: true })
@@ -53,7 +62,10 @@ export async function readImageFolder(dir: string): Promise<FolderDataset> {
   for (let i = 0; i < pending.length; i += CONCURRENCY) {
     files.push(...(await Promise.all(pending.slice(i, i + CONCURRENCY).map((p) => readImage(p.file, p.label)))));
   }
-  const fingerprint = sha256(Buffer.from(files.map((f) => `${path.relative(dir, f.path)}:${f.contentHash}`).join('\n')));
+  const labelled = files.map((f) => `${path.relative(dir, f.path)}:${f.contentHash}`);
+  // a class index changes the labels: it is part of what the data is
+  if (classIndex) labelled.push(...classIndex.classes.map((c, label) => `${label}:${c.folder}:${c.name}`));
+  const fingerprint = sha256(Buffer.from(labelled.join('\n')));
   return { classes, files, fingerprint };
 }
 
