@@ -40,6 +40,19 @@ export const ExperimentSummarySchema = z.object({
   models: z.object({ total: z.number(), done: z.number(), failed: z.number(), running: z.number(), pending: z.number() }),
 });
 
+/** A model file of an own-models manifest, as opened and probed before a run. */
+export const ModelDescriptionSchema = z.object({
+  file: z.string(),
+  variant: z.string(),
+  seed: z.number().int(),
+  inputName: z.string(),
+  inputShape: z.string(),
+  outputName: z.string(),
+  outputShape: z.string(),
+  outputWidth: z.number().int(),
+  measuredSparsity: z.number(),
+});
+
 export const ModelSummarySchema = z.object({
   id: z.number().int(),
   variant: z.string(),
@@ -303,6 +316,21 @@ export const apiContract = {
     request: Empty,
     response: z.object({ running: z.boolean(), experimentId: z.number().int().nullable() }),
   },
+  'models.inspect': {
+    request: z.object({ dataset: z.string().min(1).max(100), manifest: z.string().min(1).max(4096) }).strict(),
+    response: z.array(ModelDescriptionSchema),
+  },
+  'models.import': {
+    request: z
+      .object({
+        dataset: z.string().min(1).max(100),
+        manifest: z.string().min(1).max(4096),
+        name: z.string().min(1).max(200).optional(),
+        workers: z.number().int().min(1).max(64).optional(),
+      })
+      .strict(),
+    response: z.object({ started: z.literal(true), experimentId: z.number().int() }),
+  },
   'experiments.list': {
     request: Empty,
     response: z.array(ExperimentSummarySchema),
@@ -444,6 +472,7 @@ export type StudySummaryDto = z.output<typeof StudySummarySchema>;
 export type StudyItemDto = z.output<typeof StudyItemSchema>;
 export type StudyReportDto = z.output<typeof StudyReportSchema>;
 export type ExportRequestDto = z.output<typeof ExportRequestSchema>;
+export type ModelDescriptionDto = z.output<typeof ModelDescriptionSchema>;
 export type ExportResultDto = z.output<ApiContract['export.file']['response']>;
 
 /**
@@ -486,6 +515,11 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('train.model-failed'), modelId: z.number(), variant: z.string(), message: z.string() }),
   z.object({ type: z.literal('train.finished'), experimentId: z.number(), done: z.number(), failed: z.number(), cancelled: z.boolean(), seconds: z.number() }),
   z.object({ type: z.literal('train.error'), message: z.string() }),
+  z.object({ type: z.literal('models.started'), experimentId: z.number() }),
+  z.object({ type: z.literal('models.progress'), modelId: z.number(), variant: z.string(), seed: z.number(), done: z.number(), total: z.number() }),
+  z.object({ type: z.literal('models.model-done'), modelId: z.number(), variant: z.string(), seed: z.number(), top1: z.number(), measuredSparsity: z.number(), seconds: z.number() }),
+  z.object({ type: z.literal('models.finished'), experimentId: z.number(), done: z.number(), failed: z.number(), cancelled: z.boolean(), seconds: z.number() }),
+  z.object({ type: z.literal('models.error'), message: z.string() }),
 ]);
 export type ApiEvent = z.output<typeof ApiEventSchema>;
 
