@@ -74,7 +74,9 @@ export function registerDatasetCommands(program: Command, globals: () => GlobalO
     .requiredOption('--from <dir>', 'the folder')
     .option('--classes <file>', "class index fixing each folder's label and class name (JSON {\"0\": [\"folder\", \"name\"]} or lines 'folder name')")
     .action(async (opts: { name: string; from: string; classes?: string }) => {
-      const summary = await withDatabase(globals(), (db) => addFolderDataset(db, opts));
+      const summary = await withDatabase(globals(), (db) =>
+        addFolderDataset(db, { ...opts, onSkipped: (s) => process.stderr.write(`warning: ${s.file}: ${s.reason}\n`) }),
+      );
       console.log(`added ${describe(summary)}`);
     });
 
