@@ -39,6 +39,8 @@ export interface ServiceContext {
    * cancels. Without it (browser mode) export.file answers with a download URL.
    */
   chooseExportPath?: (fileName: string, format: 'csv' | 'json' | 'jsonl') => Promise<string | undefined>;
+  /** Electron: picks a models manifest (an open dialog); undefined when cancelled. Browser mode has none: the path is typed. */
+  chooseManifestPath?: () => Promise<string | undefined>;
 }
 
 /**
@@ -72,6 +74,10 @@ export class ApiService {
       'train.start': (request) => {
         const { dataset, preset, workers, ...overrides } = request;
         return this.startTraining({ dataset, preset, overrides, workers });
+      },
+      'models.chooseManifest': async () => {
+        if (!this.context.chooseManifestPath) throw new UserError('no file dialog in browser mode: type the manifest\'s path on the machine serving PIE Audit');
+        return { path: (await this.context.chooseManifestPath()) ?? null };
       },
       'models.inspect': (request) => inspectModels(this.db, request.dataset, request.manifest),
       'models.import': (request) => this.startModelImport({ dataset: request.dataset, manifest: request.manifest, name: request.name, workers: request.workers }),

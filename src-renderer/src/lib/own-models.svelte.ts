@@ -26,6 +26,19 @@ export class OwnModelsState {
   finished = $state(false);
   progress = $state.raw<ModelRunProgress[]>([]);
 
+  /** Electron: the manifest from an open dialog, then its models checked. */
+  async browse(): Promise<void> {
+    this.error = null;
+    try {
+      const chosen = await call('models.chooseManifest', {});
+      if (chosen.path === null) return;
+      this.manifest = chosen.path;
+      await this.inspect();
+    } catch (error) {
+      this.error = errorMessage(error);
+    }
+  }
+
   async inspect(): Promise<void> {
     this.busy = true;
     this.error = null;

@@ -1,5 +1,6 @@
 /** The models namespace: populations of the user's own model files (ONNX, TensorFlow.js). */
 import { z } from 'zod';
+import { Empty } from './common.js';
 
 /** A model file of an own-models manifest, as opened and probed before a run. */
 export const ModelDescriptionSchema = z.object({
@@ -16,6 +17,11 @@ export const ModelDescriptionSchema = z.object({
 export type ModelDescriptionDto = z.output<typeof ModelDescriptionSchema>;
 
 export const modelsMethods = {
+  /** Electron only: the open dialog's choice (null when cancelled). */
+  'models.chooseManifest': {
+    request: Empty,
+    response: z.object({ path: z.string().nullable() }),
+  },
   'models.inspect': {
     request: z.object({ dataset: z.string().min(1).max(100), manifest: z.string().min(1).max(4096) }).strict(),
     response: z.array(ModelDescriptionSchema),
