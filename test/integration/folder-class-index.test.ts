@@ -21,7 +21,7 @@ describe('folder datasets with a class index', () => {
     for (const [synset, count] of [['n01440764', 2], ['n02102040', 3]] as const) {
       fs.mkdirSync(path.join(folder, synset), { recursive: true });
       for (let i = 0; i < count; i++) {
-        await sharp({ create: { width: 30 + 7 * i, height: 24, channels: 3, background: { r: 200, g: 30 * i, b: 10 } } }).jpeg().toFile(path.join(folder, synset, `ILSVRC2012_val_${synset}_${i}.JPEG`));
+        await sharp({ create: { width: 30 + 7 * i, height: 24, channels: 3, background: { r: 200, g: 30 * i, b: synset === 'n01440764' ? 10 : 140 } } }).jpeg().toFile(path.join(folder, synset, `ILSVRC2012_val_${synset}_${i}.JPEG`));
       }
     }
     fs.writeFileSync(path.join(dir, 'index.json'), JSON.stringify({ 0: ['n02102040', 'English springer'], 1: ['n09999999', 'no images here'], 2: ['n01440764', 'tench'] }));
