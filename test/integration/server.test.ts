@@ -125,7 +125,7 @@ describe('browser-mode server', () => {
 
   it('refuses the event stream and the download route without the token or with a wrong one', async () => {
     for (const urlPath of ['/api/events', '/download/export?table=models&format=csv', '/image/1.png']) {
-      for (const headers of [{}, { Authorization: 'Bearer wrong' }, { Cookie: 'pie_audit_token=wrong' }]) {
+      for (const headers of [{}, { Authorization: 'Bearer wrong' }, { Cookie: 'pie_audit_token=wrong' }] as Record<string, string>[]) {
         const res = await request(server.port, { path: urlPath, headers });
         expect(res.status, `${urlPath} ${JSON.stringify(headers)}`).toBe(401);
         expect(res.headers['content-type']).toMatch(/^application\/json/);
