@@ -8,10 +8,10 @@ import { addIdxDataset } from '../../src-main/core/datasets/add.js';
 import { openDatabase, type Db } from '../../src-main/core/db/database.js';
 import { startServer, type RunningServer } from '../../src-main/server/server.js';
 import { apiClient } from '../helpers/api-client.js';
-import { hasFashionMnist, tempDir } from '../helpers/data.js';
+import { requireFashionMnist, runsOnFashionMnist, tempDir } from '../helpers/data.js';
 import { MODEL_FIXTURES, writeFashionMnistHead } from '../helpers/models.js';
 
-describe.runIf(hasFashionMnist)('models API', () => {
+describe.runIf(runsOnFashionMnist)('models API', () => {
   const dir = tempDir();
   const file = path.join(dir, 'api.db');
   let db: Db;
@@ -19,6 +19,7 @@ describe.runIf(hasFashionMnist)('models API', () => {
   const { call, value } = apiClient(() => server);
 
   beforeAll(async () => {
+    requireFashionMnist();
     db = openDatabase(file);
     const head = writeFashionMnistHead(dir, 20);
     await addIdxDataset(db, { name: 'fm', images: head.images, labels: head.labels });
