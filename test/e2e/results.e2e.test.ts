@@ -99,7 +99,7 @@ describe('results and audit as a user meets them (pie-audit serve + Chromium)', 
 
     const rows = await table.locator('tbody tr').evaluateAll((trs) =>
       trs.map((tr) => {
-        const cells = [...tr.querySelectorAll('td')].map((td) => td.textContent?.trim() ?? '');
+        const cells = Array.from(tr.querySelectorAll('td')).map((td) => td.textContent?.trim() ?? '');
         return { cls: Number(tr.getAttribute('data-class')), effect: tr.getAttribute('data-effect'), loss: cells[2] ?? '', t: Number(cells[3]), colour: getComputedStyle(tr.querySelector('th')!).color };
       }),
     );
