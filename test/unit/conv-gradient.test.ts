@@ -27,8 +27,8 @@ function layerGradients(
   shapes: { x: number[]; w: number[]; y: number[] },
 ): { dx: Float32Array; dw: Float32Array } {
   return tf.tidy(() => {
-    const x = tf.tensor(values.x, shapes.x) as tf.Tensor4D;
-    const w = tf.tensor(values.w, shapes.w) as tf.Tensor4D;
+    const x = tf.tensor<tf.Rank>(values.x, shapes.x) as tf.Tensor4D;
+    const w = tf.tensor<tf.Rank>(values.w, shapes.w) as tf.Tensor4D;
     const dy = tf.tensor(values.dy, shapes.y);
     const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a as tf.Tensor4D, b as tf.Tensor4D), dy)))([x, w]);
     return { dx: dx?.dataSync() as Float32Array, dw: dw?.dataSync() as Float32Array };
