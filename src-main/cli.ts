@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { UserError, errorMessage } from './core/errors.js';
 import { registerDatasetCommands } from './cli/datasets.js';
 import { registerDbCommands } from './cli/db.js';
+import { registerExperimentCommands } from './cli/experiments.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerTrainCommand } from './cli/train.js';
 import { registerExportCommand } from './cli/export.js';
@@ -31,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDatasetCommands(program, globals);
   registerDbCommands(program, globals);
   registerTrainCommand(program, globals);
+  registerExperimentCommands(program, globals);
   registerReportCommand(program, globals);
   registerExportCommand(program, globals);
   registerStudyCommands(program, globals);
