@@ -195,8 +195,45 @@ describe('results and audit as a user meets them (pie-audit serve + Chromium)', 
     await screenshot(page, 'audit-queue-kept');
   });
 
+  it('renames and deletes experiments, after a confirmation, never one a study uses', async () => {
+    await api.value('study.create', { name: 'pilot', experimentId: 1, pies: 3, controls: 3, seed: 1 });
+    await page.getByTestId('nav-runs').click();
+    const table = page.getByTestId('experiments-table');
+    await table.waitFor();
+    const ids = (): Promise<number[]> => table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-experiment'))));
+    await expect.poll(ids).toEqual([2, 1]);
+
+    // Rename: Enter saves, the table shows it.
+    await page.getByTestId('rename-1').click();
+    await page.getByTestId('rename-input-1').fill('fixture population');
+    await page.getByTestId('rename-input-1').press('Enter');
+    await expect.poll(() => table.locator('tr[data-experiment="1"] th').textContent()).toContain('fixture population');
+
+    // Delete asks first; Cancel keeps it.
+    await page.getByTestId('delete-2').click();
+    expect(await table.locator('tr[data-experiment="2"]').textContent()).toMatch(/cannot be undone/);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    expect(await ids()).toEqual([2, 1]);
+
+    // The experiment the study draws from is refused, with the reason.
+    await page.getByTestId('delete-1').click();
+    await page.getByTestId('delete-confirm-1').click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/used by study #1 pilot/);
+    expect(await ids()).toEqual([2, 1]);
+
+    // The cancelled run goes.
+    await page.getByTestId('delete-2').click();
+    await screenshot(page, 'runs-delete-confirm');
+    await page.getByTestId('delete-confirm-2').click();
+    await expect.poll(ids).toEqual([1]);
+    expect(await page.getByTestId('experiments-status').textContent()).toMatch(/Deleted experiment #2/);
+    expect((await api.value<Experiment[]>('experiments.list', {})).map((e) => e.id)).toEqual([1]);
+  });
+
   it('logged no console errors and no CSP violations', async () => {
     expect(await watch.violations()).toEqual([]);
-    expect(watch.problems).toEqual([]);
+    // the refused deletion's answer (400) is the one network error expected
+    expect(watch.problems.filter((p) => !/status of 400/.test(p))).toEqual([]);
+    expect(watch.problems.filter((p) => /status of 400/.test(p)).length).toBeLessThanOrEqual(1);
   });
 });

@@ -56,6 +56,28 @@ export class ExperimentsState {
     return this.#refreshing;
   }
 
+  /** Renames; resolves with the error to show, or null. */
+  async rename(id: number, name: string): Promise<string | null> {
+    try {
+      await call('experiments.rename', { experimentId: id, name });
+      await this.refresh();
+      return null;
+    } catch (error) {
+      return errorMessage(error);
+    }
+  }
+
+  /** Deletes with its models, predictions and free-audit labels; resolves with the error to show, or null. */
+  async remove(id: number): Promise<string | null> {
+    try {
+      await call('experiments.delete', { experimentId: id });
+      await this.refresh();
+      return null;
+    } catch (error) {
+      return errorMessage(error);
+    }
+  }
+
   handleEvent(event: ApiEvent): void {
     if (event.type === 'train.started' || event.type === 'train.model-done' || event.type === 'train.model-failed' || event.type === 'train.finished') {
       void this.refresh();
