@@ -104,7 +104,15 @@ describe('a blind study in the browser (pie-audit serve + Chromium)', () => {
     await annotator.fill('alice');
     await annotator.press('Enter');
     await expect.poll(() => annotator.inputValue()).toBe('alice');
+    // An unnamed study, or more PIEs than allowed: one plain line each, nothing created.
+    await page.getByTestId('study-create-submit').click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Name: give the study a name/);
     await page.getByTestId('study-name').fill('pilot');
+    await page.getByTestId('study-pies').fill('200000');
+    await page.getByTestId('study-create-submit').click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/PIEs: a whole number from 1 to 100,000\./);
+    expect(await page.getByRole('alert').count()).toBe(1);
+    expect(calls).not.toContain('study.create');
     await page.getByTestId('study-variant').selectOption('magnitude-0.9');
     await page.getByTestId('study-pies').fill('12');
     await page.getByTestId('study-controls').fill('12');
