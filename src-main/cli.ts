@@ -1,10 +1,11 @@
 import { Command, CommanderError } from 'commander';
-import { UserError, errorMessage } from './core/errors.js';
+import { UserError, errorMessage, isDiskFull } from './core/errors.js';
 import { registerDatasetCommands } from './cli/datasets.js';
 import { registerDbCommands } from './cli/db.js';
 import { registerExperimentCommands } from './cli/experiments.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerTrainCommand } from './cli/train.js';
+import { registerEvaluateCommand } from './cli/evaluate.js';
 import { registerExportCommand } from './cli/export.js';
 import { registerImportCommand } from './cli/import.js';
 import { registerModelsCommands } from './cli/models.js';
@@ -34,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDbCommands(program, globals);
   registerTrainCommand(program, globals);
   registerExperimentCommands(program, globals);
+  registerEvaluateCommand(program, globals);
   registerReportCommand(program, globals);
   registerExportCommand(program, globals);
   registerStudyCommands(program, globals);
@@ -57,6 +59,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (error instanceof UserError) {
       process.stderr.write(`pie-audit: ${errorMessage(error)}\n`);
+      return 1;
+    }
+    if (isDiskFull(error)) {
+      process.stderr.write(`pie-audit: the disk is full (${errorMessage(error)}); what this command was writing was not kept\n`);
       return 1;
     }
     process.stderr.write(`pie-audit: internal error: ${errorMessage(error)}\n`);
