@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src-main/core/training/backend.js';
 import { conv2d, type ConvPadding } from '../../src-main/core/training/conv.js';
 import { forward, initialParams, paramSpecs } from '../../src-main/core/training/network.js';
-import { Random } from '../../src-main/core/training/random.js';
+import { Random } from '../../src-main/core/random.js';
 
 /**
  * Our convolution gradient on the WASM backend against tfjs's own conv2d gradient on

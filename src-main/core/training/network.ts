@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
+import type { Random } from '../random.js';
 import { conv2d } from './conv.js';
-import type { Random } from './random.js';
 
 export type Arch = 'mlp' | 'cnn';
 
