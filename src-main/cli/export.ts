@@ -4,9 +4,10 @@ import { MODEL_COLUMNS, PREDICTION_COLUMNS, modelRows, predictionRows, resolveEx
 import { writeRows, type ExportFormat } from '../core/export/writers.js';
 import { LABEL_COLUMNS, auditLabelRows, studyLabelRows } from '../core/export/label-tables.js';
 import { CLASS_IMPACT_COLUMNS, PIE_COLUMNS, classImpactRows, pieRows } from '../core/export/analysis-tables.js';
+import { SHIFT_COLUMNS, shiftRows } from '../core/export/shift-tables.js';
 import { withDatabase, type GlobalOptions } from './context.js';
 
-const TABLES = ['models', 'predictions', 'pies', 'class-impact', 'labels', 'study'] as const;
+const TABLES = ['models', 'predictions', 'pies', 'class-impact', 'shift', 'labels', 'study'] as const;
 type Table = (typeof TABLES)[number];
 
 export function registerExportCommand(program: Command, globals: () => GlobalOptions): void {
@@ -39,6 +40,8 @@ export function registerExportCommand(program: Command, globals: () => GlobalOpt
               return writeRows(opts.out, format, PIE_COLUMNS, pieRows(db, experimentId));
             case 'class-impact':
               return writeRows(opts.out, format, CLASS_IMPACT_COLUMNS, classImpactRows(db, experimentId));
+            case 'shift':
+              return writeRows(opts.out, format, SHIFT_COLUMNS, shiftRows(db, experimentId));
             case 'labels':
               return writeRows(opts.out, format, LABEL_COLUMNS, auditLabelRows(db, experimentId));
           }

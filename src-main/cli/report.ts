@@ -39,7 +39,7 @@ export function registerReportCommand(program: Command, globals: () => GlobalOpt
     .option('--experiment <id>', 'experiment (default: the newest)')
     .action(async (opts: { json?: boolean; experiment?: string }) => {
       if (opts.experiment !== undefined && !/^\d+$/.test(opts.experiment)) throw new UserError(`--experiment must be a number, not '${opts.experiment}'`);
-      const report = await withDatabase(globals(), (db) => experimentReport(db, resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment))), { readonly: true });
+      const report = await withDatabase(globals(), (db) => experimentReport(db, resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment)), { shift: opts.json === true }), { readonly: true });
       if (opts.json) console.log(JSON.stringify(report, null, 2));
       else printReport(report);
     });

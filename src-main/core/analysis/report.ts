@@ -1,5 +1,7 @@
 import type { Db } from '../db/database.js';
 import { ensureAnalysis } from './analyse.js';
+import { experimentLongTail, type LongTail } from './long-tail.js';
+import { experimentShift, type ShiftRow } from './shift.js';
 
 export interface VariantReport {
   variant: string;
@@ -17,6 +19,10 @@ export interface VariantReport {
   classes_p05: number | null;
   classes_q05: number | null;
   most_hurt: string[] | null;
+  /** Impact against class training frequency; null for dense and for experiments without stored counts. */
+  longtail: LongTail | null;
+  /** Mean corruption error (dense = 1); null without corruption sets, or when the report is made without shift. */
+  mce: number | null;
 }
 
 export interface ExperimentReport {
@@ -25,11 +31,19 @@ export interface ExperimentReport {
   images: number;
   classes: string[];
   variants: VariantReport[];
+  /** Per evaluation set and variant (pie-audit evaluate); empty without evaluation sets. */
+  shift: Omit<ShiftRow, 'ce'>[];
 }
 
-/** The headline table per variant (DESIGN.md section 1), from the stored analysis (recomputed if stale). */
-export function experimentReport(db: Db, experimentId: number): ExperimentReport {
+/**
+ * The headline table per variant, from the stored analysis (recomputed if stale), with
+ * long-tail correlations; with `shift`, the shift metrics of the evaluation sets too
+ * (they read every evaluation prediction the first time).
+ */
+export function experimentReport(db: Db, experimentId: number, options: { shift?: boolean } = {}): ExperimentReport {
   ensureAnalysis(db, experimentId);
+  const longTail = experimentLongTail(db, experimentId);
+  const shift = options.shift ? experimentShift(db, experimentId) : { rows: [], mce: {} };
   const experiment = db
     .prepare('SELECT e.id, e.name, d.name AS dataset FROM experiments e LEFT JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ?')
     .get(experimentId) as { id: number; name: string; dataset: string | null };
@@ -59,7 +73,13 @@ export function experimentReport(db: Db, experimentId: number): ExperimentReport
       classes_p05: r.classes_p05,
       classes_q05: r.classes_q05,
       most_hurt: r.most_hurt === null ? null : (JSON.parse(r.most_hurt) as number[]).map((c) => classes[c] ?? String(c)),
+      longtail: longTail.get(r.variant) ?? null,
+      mce: shift.mce[r.variant] ?? null,
     })),
+    shift: shift.rows.map(({ ce, ...row }) => {
+      void ce;
+      return row;
+    }),
   };
 }
 
