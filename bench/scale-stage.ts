@@ -21,6 +21,10 @@ const [stage, dir = '.'] = process.argv.slice(2);
 const csv = path.join(dir, 'scale-predictions.csv');
 const imported = path.join(dir, 'scale-import.db');
 const peakMb = (): number => process.resourceUsage().maxRSS / 1024;
+const cpuSeconds = (): number => {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1e6;
+};
 const started = performance.now();
 const seconds = (): number => (performance.now() - started) / 1000;
 const experimentIdOf = (db: ReturnType<typeof openDatabase>): number => db.prepare('SELECT max(id) FROM experiments').pluck().get() as number;
@@ -61,12 +65,13 @@ if (stage === 'generate') {
     const experimentId = experimentIdOf(db);
     ensureAnalysis(db, experimentId); // stored already: the study's own time is measured next
     const t0 = performance.now();
+    const cpu0 = cpuSeconds();
     createStudy(db, { name: 'scale', experimentId, variant: 'magnitude-0.9', nPies: 250, nControls: 250, seed: 1 });
-    result = { seconds: (performance.now() - t0) / 1000 };
+    result = { seconds: (performance.now() - t0) / 1000, cpuSeconds: cpuSeconds() - cpu0 };
   } finally {
     db.close();
   }
 } else {
   throw new Error(`unknown stage ${stage ?? ''}: generate, import, analysis or study`);
 }
-console.log(JSON.stringify({ ...result, peakMb: peakMb() }));
+console.log(JSON.stringify({ cpuSeconds: cpuSeconds(), ...result, peakMb: peakMb() }));

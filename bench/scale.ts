@@ -5,6 +5,8 @@ const HERE = path.dirname(new URL(import.meta.url).pathname);
 
 interface StageResult {
   seconds: number;
+  /** This process's CPU time (the stage's own for the study). */
+  cpuSeconds: number;
   peakMb: number;
   rows?: number;
   csvMb?: number;
@@ -33,9 +35,9 @@ export function benchScale(dir: string, options: { fast: boolean }): void {
   console.log(`paper scale: ${(generated.rows ?? 0).toLocaleString('en')} predictions generated and written as long CSV (${mb(generated.csvMb ?? 0)}) in ${generated.seconds.toFixed(1)} s`);
   const imported = stage('import', dir);
   const rate = Math.round((imported.rows ?? 0) / imported.seconds).toLocaleString('en');
-  console.log(`  import of the long CSV: ${imported.seconds.toFixed(1)} s = ${rate} rows/s (target >= 500,000), peak memory ${mb(imported.peakMb)} (target <= 2,048 MB)`);
+  console.log(`  import of the long CSV: ${imported.seconds.toFixed(1)} s (CPU ${imported.cpuSeconds.toFixed(1)} s) = ${rate} rows/s (target >= 500,000), peak memory ${mb(imported.peakMb)} (target <= 2,048 MB)`);
   const analysed = stage('analysis', dir);
-  console.log(`  analysis (modal labels, PIEs, scores, class impact, stored): ${analysed.seconds.toFixed(1)} s (target <= 8 s), peak memory ${mb(analysed.peakMb)} (target <= 2,048 MB)`);
+  console.log(`  analysis (modal labels, PIEs, scores, class impact, stored): ${analysed.seconds.toFixed(1)} s (CPU ${analysed.cpuSeconds.toFixed(1)} s; target <= 8 s), peak memory ${mb(analysed.peakMb)} (target <= 2,048 MB)`);
   const study = stage('study', dir);
-  console.log(`  a 500-image study (250 PIEs, 250 controls) drawn and stored: ${study.seconds.toFixed(2)} s (target < 1 s)`);
+  console.log(`  a 500-image study (250 PIEs, 250 controls) drawn and stored: ${study.seconds.toFixed(2)} s (CPU ${study.cpuSeconds.toFixed(2)} s; target < 1 s)`);
 }
