@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parseCieQuantile } from '../core/analysis/cie.js';
 import { UserError } from '../core/errors.js';
 import { MODEL_COLUMNS, PREDICTION_COLUMNS, modelRows, predictionRows, resolveExperiment } from '../core/export/tables.js';
 import { writeRows, type ExportFormat } from '../core/export/writers.js';
@@ -18,11 +19,13 @@ export function registerExportCommand(program: Command, globals: () => GlobalOpt
     .requiredOption('--out <file>', 'output file')
     .option('--experiment <id>', 'experiment (default: the newest)')
     .option('--study <id>', 'with study: the study (default: the newest)')
-    .action(async (table: string, opts: { format: string; out: string; experiment?: string; study?: string }) => {
+    .option('--cie-quantile <q>', 'with pies: is_cie marks images at or above this quantile of cie_distance (default 0.9)')
+    .action(async (table: string, opts: { format: string; out: string; experiment?: string; study?: string; cieQuantile?: string }) => {
       if (!(TABLES as readonly string[]).includes(table)) throw new UserError(`cannot export '${table}': choose one of ${TABLES.join(', ')}`);
       if (!['csv', 'json', 'jsonl'].includes(opts.format)) throw new UserError(`--format must be csv, json or jsonl, not '${opts.format}'`);
       if (opts.experiment !== undefined && !/^\d+$/.test(opts.experiment)) throw new UserError(`--experiment must be a number, not '${opts.experiment}'`);
       if (opts.study !== undefined && !/^\d+$/.test(opts.study)) throw new UserError(`--study must be a number, not '${opts.study}'`);
+      const cieQuantile = parseCieQuantile(opts.cieQuantile);
       const format = opts.format as ExportFormat;
       const count = await withDatabase(
         globals(),
@@ -36,7 +39,7 @@ export function registerExportCommand(program: Command, globals: () => GlobalOpt
             case 'predictions':
               return writeRows(opts.out, format, PREDICTION_COLUMNS, predictionRows(db, experimentId));
             case 'pies':
-              return writeRows(opts.out, format, PIE_COLUMNS, pieRows(db, experimentId));
+              return writeRows(opts.out, format, PIE_COLUMNS, pieRows(db, experimentId, { cieQuantile }));
             case 'class-impact':
               return writeRows(opts.out, format, CLASS_IMPACT_COLUMNS, classImpactRows(db, experimentId));
             case 'labels':

@@ -206,7 +206,7 @@ describe('a blind study in the browser (pie-audit serve + Chromium)', () => {
     await page.reload();
     const pairs = page.getByTestId('study-pairwise-kappa');
     await pairs.waitFor();
-    const shown = await pairs.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent?.trim())));
+    const shown = await pairs.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('th, td'), (c) => c.textContent?.trim())));
     const fmt = (x: number | null): string => (x === null ? '–' : x.toFixed(3));
     expect(shown).toEqual([['alice · bob', String(cli.pairwise_kappa[0]?.n), ...SCHEMA.map((c) => fmt(cli.pairwise_kappa.find((p) => p.category === c)?.kappa ?? null))]]);
     const ac1 = await page.getByTestId('study-ac1').allTextContents();

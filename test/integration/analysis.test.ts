@@ -87,6 +87,7 @@ describe('analysis of an imported population against pandas, scipy and statsmode
     for (const v of report.variants) {
       const ref = reference.headline[String(v.variant)] ?? {};
       for (const [key, value] of Object.entries(ref)) {
+        if (key.startsWith('cie_')) continue; // CIEs at two quantiles: test/integration/cie.test.ts
         if (typeof value === 'number' && !Number.isInteger(value)) close(v[key], value, `${String(v.variant)} ${key}`);
         else expect(v[key], `${String(v.variant)} ${key}`).toBe(value);
       }

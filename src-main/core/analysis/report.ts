@@ -1,5 +1,7 @@
 import type { Db } from '../db/database.js';
+import { cieSummaries } from '../sql/cie-distances.js';
 import { ensureAnalysis } from './analyse.js';
+import { DEFAULT_CIE_QUANTILE } from './cie.js';
 
 export interface VariantReport {
   variant: string;
@@ -17,6 +19,12 @@ export interface VariantReport {
   classes_p05: number | null;
   classes_q05: number | null;
   most_hurt: string[] | null;
+  /** compression-identified exemplars at the report's quantile (null for dense) */
+  cies: number | null;
+  dense_top1_on_cies: number | null;
+  variant_top1_on_cies: number | null;
+  /** images that are both PIEs and CIEs */
+  pies_and_cies: number | null;
 }
 
 export interface ExperimentReport {
@@ -24,12 +32,15 @@ export interface ExperimentReport {
   dataset: string;
   images: number;
   classes: string[];
+  cie_quantile: number;
   variants: VariantReport[];
 }
 
 /** The headline table per variant (DESIGN.md section 1), from the stored analysis (recomputed if stale). */
-export function experimentReport(db: Db, experimentId: number): ExperimentReport {
+export function experimentReport(db: Db, experimentId: number, options: { cieQuantile?: number } = {}): ExperimentReport {
   ensureAnalysis(db, experimentId);
+  const cieQuantile = options.cieQuantile ?? DEFAULT_CIE_QUANTILE;
+  const cies = cieSummaries(db, experimentId, cieQuantile);
   const experiment = db
     .prepare('SELECT e.id, e.name, d.name AS dataset FROM experiments e LEFT JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ?')
     .get(experimentId) as { id: number; name: string; dataset: string | null };
@@ -37,12 +48,13 @@ export function experimentReport(db: Db, experimentId: number): ExperimentReport
   const images = db.prepare('SELECT count(*) FROM experiment_images WHERE experiment_id = ?').pluck().get(experimentId) as number;
   const rows = db
     .prepare('SELECT * FROM analysis_variants WHERE experiment_id = ? ORDER BY position')
-    .all(experimentId) as (Omit<VariantReport, 'most_hurt'> & { most_hurt: string | null })[];
+    .all(experimentId) as (Omit<VariantReport, 'most_hurt' | 'cies' | 'dense_top1_on_cies' | 'variant_top1_on_cies' | 'pies_and_cies'> & { most_hurt: string | null })[];
   return {
     experiment_id: experimentId,
     dataset: experiment.dataset ?? experiment.name,
     images,
     classes,
+    cie_quantile: cieQuantile,
     variants: rows.map((r) => ({
       variant: r.variant,
       method: r.method,
@@ -59,6 +71,10 @@ export function experimentReport(db: Db, experimentId: number): ExperimentReport
       classes_p05: r.classes_p05,
       classes_q05: r.classes_q05,
       most_hurt: r.most_hurt === null ? null : (JSON.parse(r.most_hurt) as number[]).map((c) => classes[c] ?? String(c)),
+      cies: cies.get(r.variant)?.cies ?? null,
+      dense_top1_on_cies: cies.get(r.variant)?.denseTop1OnCies ?? null,
+      variant_top1_on_cies: cies.get(r.variant)?.variantTop1OnCies ?? null,
+      pies_and_cies: cies.get(r.variant)?.piesAndCies ?? null,
     })),
   };
 }

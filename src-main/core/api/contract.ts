@@ -62,6 +62,8 @@ export const ReportSchema = z.object({
   dataset: z.string(),
   images: z.number().int(),
   classes: z.array(z.string()),
+  /** CIEs are the images at or above this quantile of a variant's distances */
+  cie_quantile: z.number(),
   variants: z.array(
     z.object({
       variant: z.string(),
@@ -79,6 +81,10 @@ export const ReportSchema = z.object({
       classes_p05: Nullable,
       classes_q05: Nullable,
       most_hurt: z.array(z.string()).nullable(),
+      cies: Nullable,
+      dense_top1_on_cies: Nullable,
+      variant_top1_on_cies: Nullable,
+      pies_and_cies: Nullable,
     }),
   ),
 });
