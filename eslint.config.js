@@ -3,6 +3,17 @@ import tseslint from 'typescript-eslint';
 import svelte from 'eslint-plugin-svelte';
 import globals from 'globals';
 
+/**
+ * One layer's rule: files under `files` may not import from the sibling folders named in
+ * `forbidden` (however the path is spelled), nor electron where electronForbidden (app alone may use it).
+ */
+function layer(files, forbidden, message, electronForbidden = true) {
+  const folders = forbidden.join('|');
+  const patterns = [{ regex: `(^|/)(${folders})(/|\\.[jt]s$)`, message }];
+  if (electronForbidden) patterns.push({ group: ['electron', 'electron/*'], message });
+  return { files: [files], rules: { 'no-restricted-imports': ['error', { patterns }] } };
+}
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', 'release/', 'coverage/', '.ci/'] },
   js.configs.recommended,
@@ -24,11 +35,13 @@ export default tseslint.config(
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },
-  {
-    // core must run without Electron: Node side only.
-    files: ['src-main/core/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: ['electron'] }] },
-  },
+  // Layers, in the manner of VS Code's layering rule: core is the inside and imports no
+  // outer layer; app (Electron), server (browser mode) and cli each import core and never
+  // each other; only src-main/cli.ts, the command's entry, joins cli and server.
+  layer('src-main/core/**/*.ts', ['app', 'server', 'cli'], 'core imports no outer layer (app, server, cli, electron)'),
+  layer('src-main/app/**/*.ts', ['server', 'cli'], 'app imports core, not server or cli', false),
+  layer('src-main/server/**/*.ts', ['app', 'cli'], 'server imports core, not app or cli'),
+  layer('src-main/cli/**/*.ts', ['app', 'server'], 'cli imports core, not app or server (src-main/cli.ts passes the server in)'),
   {
     // The renderer talks to the Node side only through the typed API.
     files: ['src-renderer/**/*'],

@@ -1,7 +1,7 @@
 import type { Db } from '../src-main/core/db/database.js';
 import { nowIso } from '../src-main/core/db/database.js';
 import { saveModelResult } from '../src-main/core/population/store.js';
-import { Random } from '../src-main/core/training/random.js';
+import { Random } from '../src-main/core/random.js';
 
 export interface SyntheticPopulation {
   experimentId: number;

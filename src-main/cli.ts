@@ -12,7 +12,11 @@ import { registerSchemaCommands } from './cli/schema.js';
 import type { GlobalOptions } from './cli/context.js';
 import { APP_VERSION } from './core/version.js';
 
-/** The pie-audit command. Exit 0 on success; 1 with a one-line reason on bad input. */
+/**
+ * The pie-audit command, and the place where the CLI meets browser mode's server (the
+ * cli and server folders never import each other). Exit 0 on success; 1 with a one-line
+ * reason on bad input.
+ */
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
   program
@@ -32,7 +36,11 @@ export async function main(argv: string[]): Promise<number> {
   registerStudyCommands(program, globals);
   registerSchemaCommands(program, globals);
   registerImportCommand(program, globals);
-  registerServeCommand(program, globals);
+  registerServeCommand(program, globals, async (options) => {
+    // Loaded only for serve: the other commands need no HTTP server.
+    const { startServer } = await import('./server/server.js');
+    return startServer(options);
+  });
   for (const command of program.commands) applyExitOverride(command);
 
   try {

@@ -2,14 +2,15 @@
  * Serves the built renderer on app://renderer/ instead of file://, so the page has a
  * real origin ('self' in the CSP means exactly these files) and every response carries
  * the same Content-Security-Policy header as browser mode. Paths are confined to the
- * renderer folder by the server's resolveStatic (no .., no encoded escapes).
+ * renderer folder by core's resolveStatic, as in browser mode (no .., no encoded escapes).
  */
 import fs from 'node:fs/promises';
 import { protocol } from 'electron';
 import { IMAGE_PATH_PREFIX } from '../core/api/contract.js';
 import type { ApiService } from '../core/api/service.js';
-import { CONTENT_SECURITY_POLICY, imageResponse } from '../server/server.js';
-import { contentType, resolveStatic } from '../server/static-files.js';
+import { CONTENT_SECURITY_POLICY } from '../core/web/csp.js';
+import { imageResponse } from '../core/web/image-routes.js';
+import { contentType, resolveStatic } from '../core/web/static-files.js';
 import { APP_SCHEME, RENDERER_HOST } from './channels.js';
 
 /**

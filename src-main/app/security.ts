@@ -4,7 +4,7 @@
  * <webview>, and the strict CSP header on every response the session sees.
  */
 import { app, session } from 'electron';
-import { CONTENT_SECURITY_POLICY } from '../server/server.js';
+import { CONTENT_SECURITY_POLICY } from '../core/web/csp.js';
 
 export function hardenSession(): void {
   const ses = session.defaultSession;

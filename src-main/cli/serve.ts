@@ -1,9 +1,16 @@
 import type { Command } from 'commander';
-import { openDatabase } from '../core/db/database.js';
+import { openDatabase, type Db } from '../core/db/database.js';
 import { UserError } from '../core/errors.js';
 import { databasePath, type GlobalOptions } from './context.js';
 
-export function registerServeCommand(program: Command, globals: () => GlobalOptions): void {
+/** What serve needs of browser mode's server; cli.ts passes it in, so cli never imports server. */
+export interface BrowserServer {
+  url: string;
+  close: () => Promise<void>;
+}
+export type StartBrowserServer = (options: { db: Db; databasePath: string; port: number; host: string }) => Promise<BrowserServer>;
+
+export function registerServeCommand(program: Command, globals: () => GlobalOptions, startServer: StartBrowserServer): void {
   program
     .command('serve')
     .description('browser mode: the app over HTTP on 127.0.0.1, until interrupted')
@@ -16,7 +23,6 @@ export function registerServeCommand(program: Command, globals: () => GlobalOpti
         process.stderr.write(`warning: binding to ${opts.host}: anyone who can reach it and has the token can read and change this database\n`);
       }
       const file = databasePath(globals());
-      const { startServer } = await import('../server/server.js');
       const db = openDatabase(file);
       const server = await startServer({ db, databasePath: file, port, host: opts.host });
       process.stderr.write(`PIE Audit (browser mode) on database ${file}\n`);

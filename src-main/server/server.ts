@@ -6,21 +6,14 @@ import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { DOWNLOAD_PATH, IMAGE_PATH_PREFIX } from '../core/api/contract.js';
 import { ApiService } from '../core/api/service.js';
-import { STRIP_MAX_IDS } from '../core/api/image-strip.js';
 import type { Db } from '../core/db/database.js';
 import { packageRoot } from '../core/paths.js';
-import { contentType, resolveStatic } from './static-files.js';
+import { CONTENT_SECURITY_POLICY } from '../core/web/csp.js';
+import { imageResponse } from '../core/web/image-routes.js';
+import { contentType, resolveStatic } from '../core/web/static-files.js';
 
 export const MAX_BODY_BYTES = 1 << 20;
 const TOKEN_COOKIE = 'pie_audit_token';
-
-/**
- * The renderer's Content-Security-Policy in browser mode (Electron sets the same).
- * Scripts and images from the app's own origin only (images are served by id from
- * /image/); inline styles are allowed for Svelte's style: directives, never inline script.
- */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 export interface ServerOptions {
   db: Db;
@@ -222,32 +215,6 @@ function sendJson(res: http.ServerResponse, status: number, body: unknown, close
 
 function methodNotAllowed(res: http.ServerResponse): void {
   sendJson(res, 405, { error: 'method not allowed', kind: 'bad-request' });
-}
-
-const IMAGE_PATH = /^\/image\/(\d{1,15})\.png$/;
-const STRIP_PATH = '/image/strip.png';
-const STRIP_IDS = new RegExp(`^\\d{1,15}(,\\d{1,15}){0,${STRIP_MAX_IDS - 1}}$`);
-
-/**
- * GET /image/<images.id>.png?size=thumb|full, and GET /image/strip.png?ids=<id>,<id>,...
- * (up to STRIP_MAX_IDS thumbnails in one PNG, for the grid): ids only, never a path.
- */
-export async function imageResponse(
-  service: ApiService,
-  pathname: string,
-  query: URLSearchParams,
-): Promise<{ status: 200; png: Buffer } | { status: 400 | 404; error: string }> {
-  if (pathname === STRIP_PATH) {
-    const ids = query.get('ids') ?? '';
-    if (!STRIP_IDS.test(ids)) return { status: 400, error: `strip URLs are /image/strip.png?ids=<id>,<id>,... (1 to ${STRIP_MAX_IDS} ids)` };
-    const png = await service.imageStripPng(ids.split(',').map(Number));
-    return png ? { status: 200, png } : { status: 404, error: 'none of these images exists' };
-  }
-  const match = IMAGE_PATH.exec(pathname);
-  const size = query.get('size') ?? 'thumb';
-  if (!match || (size !== 'thumb' && size !== 'full')) return { status: 400, error: 'image URLs are /image/<id>.png?size=thumb|full' };
-  const png = await service.imagePng(Number(match[1]), size);
-  return png ? { status: 200, png } : { status: 404, error: `no image ${match[1]}` };
 }
 
 const EXPORT_TYPES: Record<string, string> = {

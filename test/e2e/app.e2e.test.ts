@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY } from '../../src-main/server/server.ts';
+import { CONTENT_SECURITY_POLICY } from '../../src-main/core/web/csp.ts';
 import { CHROMIUM, FASHION_MNIST_DIR, RENDERER_INDEX, ROOT, launchChromium, startServer, stopServer, type Server } from './support.ts';
 
 let tmp: string;

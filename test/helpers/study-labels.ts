@@ -1,4 +1,4 @@
-import { Random } from '../../src-main/core/training/random.js';
+import { Random } from '../../src-main/core/random.js';
 
 export interface GeneratedLabel {
   annotator: string;

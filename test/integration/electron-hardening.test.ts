@@ -15,7 +15,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_CHANNEL, APP_SCHEME, EVENT_CHANNEL, RENDERER_URL } from '../../src-main/app/channels.js';
 import { APP_VERSION } from '../../src-main/core/version.js';
-import { CONTENT_SECURITY_POLICY } from '../../src-main/server/server.js';
+import { CONTENT_SECURITY_POLICY } from '../../src-main/core/web/csp.js';
 import { ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/data.js';
 import {

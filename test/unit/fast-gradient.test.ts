@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../../src-main/core/training/backend.js';
 import { forward, initialParams, paramSpecs } from '../../src-main/core/training/network.js';
-import { Random } from '../../src-main/core/training/random.js';
+import { Random } from '../../src-main/core/random.js';
 
 describe('fast dense-layer gradient', () => {
   beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultSchedule, isUpdateStep, sparsityAt, type PruningSchedule } from '../../src-main/core/training/schedule.js';
 import { magnitudeMask, measuredSparsity } from '../../src-main/core/training/pruning.js';
-import { Random } from '../../src-main/core/training/random.js';
+import { Random } from '../../src-main/core/random.js';
 
 describe('cubic pruning schedule (Zhu and Gupta)', () => {
   // t0 = 100, dt = 10, n = 10: the ramp runs from step 100 to step 200.

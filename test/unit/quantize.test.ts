@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { quantizeFp16, quantizeInt8PerChannel } from '../../src-main/core/training/quantize.js';
-import { Random } from '../../src-main/core/training/random.js';
+import { Random } from '../../src-main/core/random.js';
 
 describe('post-training quantization', () => {
   const weights = new Random(11).glorotUniform(784 * 30, 784, 30);

@@ -1,4 +1,4 @@
-import { Random } from '../training/random.js';
+import { Random } from '../random.js';
 
 export interface Candidate {
   imageIndex: number;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import type { Random } from './random.js';
+import type { Random } from '../random.js';
 
 export type Arch = 'mlp' | 'cnn';
 

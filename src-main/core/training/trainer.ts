@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs';
-import { Random } from './random.js';
+import { Random } from '../random.js';
 import { forward, initialParams, paramSpecs, type Arch, type InputShape, type ParamSpec } from './network.js';
 import { magnitudeMask, measuredSparsity } from './pruning.js';
 import { defaultSchedule, isUpdateStep, sparsityAt, type PruningSchedule } from './schedule.js';

@@ -1,6 +1,6 @@
 /**
- * Seeded randomness for everything a model's training draws: initial weights and the
- * order of the training images. sfc32, seeded through splitmix32 so that nearby seeds
+ * Seeded randomness, shared by training (initial weights, the order of the training
+ * images) and the study design (which images, in which order). sfc32, seeded through splitmix32 so that nearby seeds
  * give unrelated streams.
  */
 export class Random {
