@@ -49,3 +49,10 @@ export function cieRank(n: number, quantile: number): number {
 export function isCie(distance: number, threshold: number | null): boolean {
   return threshold !== null && distance > 0 && distance >= threshold;
 }
+
+/** The CIE threshold of a variant's distances at quantile q: the cieRank-th largest distance. */
+export function cieThreshold(distances: ArrayLike<number>, quantile: number): number | null {
+  if (distances.length === 0) return null;
+  const sorted = Float64Array.from(distances).sort().reverse();
+  return sorted[cieRank(distances.length, quantile) - 1] ?? null;
+}
