@@ -50,7 +50,7 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { regex: 'src-main/(?!core/api/contract(\\.[jt]s)?$)', message: 'use the typed API' },
+            { regex: 'src-main/(?!core/api/contract((\\.[jt]s)?|/[\\w-]+\\.[jt]s)$)', message: 'use the typed API' },
             { group: ['node:*', 'electron'], message: 'the renderer runs sandboxed: no Node, no Electron' },
           ],
         },

@@ -5,7 +5,8 @@
  * somehow got into a webContents cannot reach the database.
  */
 import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
-import type { ApiResult, ApiService } from '../core/api/service.js';
+import type { ApiResult } from '../core/api/contract.js';
+import type { ApiService } from '../core/api/service.js';
 import { API_CHANNEL, EVENT_CHANNEL, isRendererUrl } from './channels.js';
 
 export function registerApiIpc(service: ApiService, target: () => WebContents | undefined): () => void {

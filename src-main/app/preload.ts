@@ -5,8 +5,7 @@
  * sandboxed renderer cannot load an ESM preload.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ApiEvent } from '../core/api/contract.js';
-import type { ApiResult } from '../core/api/service.js';
+import type { ApiEvent, ApiResult } from '../core/api/contract.js';
 import { API_CHANNEL, EVENT_CHANNEL } from './channels.js';
 
 const bridge = {

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { expectMatchesResponseSchema } from './response-schema.js';
 
 /** Where a browser-mode server listens and the token it wants (RunningServer has both). */
 export interface ServerAddress {
@@ -30,10 +31,11 @@ export function apiClient(server: () => ServerAddress): {
     });
     return { status: response.status, json: (await response.json()) as Record<string, unknown> };
   };
-  /** The call's value; fails the test unless it answered 200. */
+  /** The call's value; fails the test unless it answered 200 with what its response schema says. */
   const value = async <T>(method: string, body: unknown): Promise<T> => {
     const r = await call(method, body);
     expect(r.status, `${method}: ${JSON.stringify(r.json)}`).toBe(200);
+    expectMatchesResponseSchema(method, r.json.value);
     return r.json.value as T;
   };
   const get = (urlPath: string): Promise<Response> => {

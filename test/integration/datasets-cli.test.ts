@@ -16,8 +16,9 @@ async function expectRefused(db: string, args: string[], message: RegExp, env: N
   const result = await runCli(['--db', db, ...args], env);
   expect(result.code, result.stderr).toBe(1);
   const lines = result.stderr.trim().split('\n');
-  expect(lines.at(-1)).toMatch(/^pie-audit: /);
-  expect(lines.at(-1)).toMatch(message);
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^pie-audit: /);
+  expect(lines[0]).toMatch(message);
   expect(dbSnapshot(db)).toBe(before);
 }
 

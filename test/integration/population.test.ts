@@ -4,6 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadWeights } from '../../src-main/core/training/weights-io.js';
 import { BIN, ROOT, runCli } from '../helpers/cli.js';
 import { tempDir, writeLearnableMnistFolder } from '../helpers/data.js';
 
@@ -182,11 +183,47 @@ describe('pie-audit train (small learnable data made here, WASM backend)', () =>
     handle.close();
   });
 
-  it('says clearly that the CNN needs another backend than WASM, and trains it on the CPU backend', async () => {
+  it('trains a CNN population on the WASM backend: conv kernels pruned exactly and int8-quantized per output channel', async () => {
     const db = await datasetDb(dir, 'cnn.db', source);
-    const refused = await runCli(['--db', db, 'train', '--dataset', 'toy', '--preset', 'smoke', '--arch', 'cnn', '--backend', 'wasm']);
-    expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/--arch cnn needs convolution gradients, which the WASM backend lacks: install @tensorflow\/tfjs-node or pass --backend cpu/);
+    const result = await runCli(['--db', db, 'train', '--dataset', 'toy', '--preset', 'smoke', '--arch', 'cnn', '--backend', 'wasm', '--quantize', 'int8', '--epochs', '2', '--workers', '1']);
+    expect(result.code, result.stderr).toBe(0);
+    const rows = models(db);
+    expect(rows.map((r) => r.variant).sort()).toEqual(['dense', 'dense', 'int8', 'int8', 'magnitude-0.9', 'magnitude-0.9']);
+    for (const r of rows) expect(r).toMatchObject({ status: 'done', backend: 'wasm' });
+    // Learnt something: the toy classes are far apart.
+    for (const r of rows.filter((m) => m.method === 'dense')) expect(r.top1 ?? 0).toBeGreaterThan(0.5);
+    const weightsOf = (r: ModelRow): Map<string, { shape: number[]; values: Float32Array }> => loadWeights(r.weights_path ?? '').params;
+    for (const r of rows.filter((m) => m.method === 'magnitude')) {
+      const weights = weightsOf(r);
+      for (const name of ['conv1/kernel', 'conv2/kernel', 'dense1/kernel', 'dense2/kernel', 'dense3/kernel']) {
+        const values = weights.get(name)?.values ?? new Float32Array();
+        expect(values.filter((v) => v === 0).length, `${name} of model ${r.id}`).toBe(Math.round(0.9 * values.length));
+      }
+    }
+    for (const q of rows.filter((m) => m.method === 'int8')) {
+      const dense = rows.find((m) => m.method === 'dense' && m.seed === q.seed);
+      const source = weightsOf(dense as ModelRow);
+      const quantized = weightsOf(q);
+      for (const name of ['conv1/kernel', 'conv2/kernel']) {
+        const { shape, values: w } = source.get(name) ?? { shape: [], values: new Float32Array() };
+        const got = quantized.get(name)?.values ?? new Float32Array();
+        const channels = shape.at(-1) ?? 0;
+        expect(shape).toHaveLength(4);
+        // The expected values, computed here: scale_c = max |w| over output channel c / 127.
+        const scales = Array.from({ length: channels }, (_, c) => Math.fround(Math.max(...w.filter((_, i) => i % channels === c).map(Math.abs)) / 127));
+        expect(new Set(scales).size, name).toBe(channels);
+        for (let i = 0; i < w.length; i++) {
+          const scale = scales[i % channels] ?? 0;
+          const q = Math.max(-127, Math.min(127, Math.round((w[i] ?? 0) / scale)));
+          expect(got[i], `${name}[${i}]`).toBe(Math.fround(q * scale) + 0); // stored int8 has no -0
+        }
+      }
+      expect(quantized.get('conv1/bias')?.values).toEqual(source.get('conv1/bias')?.values);
+    }
+  });
+
+  it('trains the CNN on the CPU backend too', async () => {
+    const db = await datasetDb(dir, 'cnn-cpu.db', source);
     const cnn = await runCli(['--db', db, 'train', '--dataset', 'toy', '--preset', 'smoke', '--arch', 'cnn', '--backend', 'cpu', '--models', '1', '--sparsities', '0', '--train-limit', '300', '--workers', '1']);
     expect(cnn.code, cnn.stderr).toBe(0);
     const rows = models(db);

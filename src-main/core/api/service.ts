@@ -20,6 +20,7 @@ import {
   isApiMethod,
   type ApiEvent,
   type ApiFailure,
+  type ApiResult,
   type ApiMethod,
   type ApiRequest,
   type ApiResponse,
@@ -27,8 +28,6 @@ import {
 } from './contract.js';
 
 type Handlers = { [M in ApiMethod]: (request: ApiRequest<M>) => Promise<ApiResponse<M>> | ApiResponse<M> };
-
-export type ApiResult = { ok: true; value: unknown } | { ok: false; failure: ApiFailure };
 
 export interface ServiceContext {
   databasePath: string;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { Db } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { findDataset } from '../datasets/store.js';
-import { checkArchitectureSupported, selectBackend } from '../training/backend.js';
+import { selectBackend } from '../training/backend.js';
 import { loadSplit } from '../training/data.js';
 import { createExperiment } from './plan.js';
 import { PRESETS, type PopulationConfig, type PresetName } from './presets.js';
@@ -84,7 +84,6 @@ export async function trainPopulation(
   }
   // Settings the backend cannot run are refused before anything is written.
   const { name: backend } = await selectBackend(config.backend);
-  checkArchitectureSupported(config.arch, backend);
   const test = loadSplit(db, datasetId, 'test');
   if (experimentId === undefined) experimentId = createExperiment(db, datasetId, datasetName, config, test);
   else resumedModels = resetUnfinished(db, experimentId);

@@ -3,8 +3,8 @@
  * preload's window.pieAudit) and in a browser (POST /api/<method> with the session
  * cookie, events over EventSource); components never know which.
  */
-import type { ApiEvent, ApiFailure, ApiMethod, ApiRequest, ApiResponse } from '../../../src-main/core/api/contract.ts';
-import { electronBridge, type BridgeResult } from './bridge.ts';
+import type { ApiEvent, ApiFailure, ApiMethod, ApiRequest, ApiResponse, ApiResult } from '../../../src-main/core/api/contract.ts';
+import { electronBridge } from './bridge.ts';
 
 // The contract's types, for components (which import from here, never from src-main).
 export type {
@@ -81,7 +81,7 @@ export async function call<M extends ApiMethod>(method: M, request: ApiRequest<M
   return result.value as ApiResponse<M>;
 }
 
-async function callHttp(method: ApiMethod, request: unknown): Promise<BridgeResult> {
+async function callHttp(method: ApiMethod, request: unknown): Promise<ApiResult> {
   let response: Response;
   try {
     response = await fetch(`/api/${method}`, {

@@ -2,12 +2,10 @@
  * What the Electron preload exposes as window.pieAudit (src-main/app/preload.ts).
  * In a browser the property is absent and the HTTP carrier is used instead.
  */
-import type { ApiEvent, ApiFailure } from '../../../src-main/core/api/contract.ts';
-
-export type BridgeResult = { ok: true; value: unknown } | { ok: false; failure: ApiFailure };
+import type { ApiEvent, ApiResult } from '../../../src-main/core/api/contract.ts';
 
 export interface PieAuditBridge {
-  call(method: string, payload: unknown): Promise<BridgeResult>;
+  call(method: string, payload: unknown): Promise<ApiResult>;
   onEvent(listener: (event: ApiEvent) => void): () => void;
 }
 

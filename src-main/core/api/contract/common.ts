@@ -1,0 +1,29 @@
+/**
+ * What every namespace of the API shares: the empty request, id fields, and the one
+ * result type both carriers return (IPC and HTTP alike).
+ */
+import { z } from 'zod';
+
+export const Empty = z.object({}).strict();
+export const ExperimentId = z.number().int().positive();
+export const StudyId = z.number().int().positive();
+export const Nullable = z.number().nullable();
+export const AnnotatorName = z.string().trim().min(1).max(100);
+export const CategoryName = z.string().min(1).max(100);
+
+/** What a failed call returns: the one-line reason, and whether the input was at fault. */
+export interface ApiFailure {
+  error: string;
+  kind: 'bad-request' | 'internal';
+}
+
+/** What a call returns over either carrier: the response, or why there is none. */
+export type ApiResult = { ok: true; value: unknown } | { ok: false; failure: ApiFailure };
+
+/**
+ * Where images and export downloads are served, on the page's own origin (browser
+ * mode, and Electron's app://renderer/): /image/<images.id>.png?size=thumb|full.
+ * The renderer spells these paths itself (it may import only types from here).
+ */
+export const IMAGE_PATH_PREFIX = '/image/';
+export const DOWNLOAD_PATH = '/download/export';

@@ -1,0 +1,31 @@
+/** The events namespace: progress pushed to the renderer (server-sent events or IPC). */
+import { z } from 'zod';
+
+export const ApiEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('download.progress'),
+    file: z.string(),
+    received: z.number(),
+    total: z.number().optional(),
+  }),
+  z.object({ type: z.literal('datasets.changed') }),
+  z.object({ type: z.literal('train.started'), experimentId: z.number(), backend: z.string() }),
+  z.object({
+    type: z.literal('train.progress'),
+    modelId: z.number(),
+    variant: z.string(),
+    seed: z.number(),
+    epoch: z.number(),
+    epochs: z.number(),
+    step: z.number(),
+    steps: z.number(),
+    loss: z.number(),
+    accuracy: z.number(),
+  }),
+  z.object({ type: z.literal('train.model-done'), modelId: z.number(), variant: z.string(), seed: z.number(), top1: z.number(), measuredSparsity: z.number(), seconds: z.number() }),
+  z.object({ type: z.literal('train.model-failed'), modelId: z.number(), variant: z.string(), message: z.string() }),
+  z.object({ type: z.literal('train.finished'), experimentId: z.number(), done: z.number(), failed: z.number(), cancelled: z.boolean(), seconds: z.number() }),
+  z.object({ type: z.literal('train.error'), message: z.string() }),
+]);
+export type ApiEvent = z.output<typeof ApiEventSchema>;
+

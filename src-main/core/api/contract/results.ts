@@ -1,0 +1,156 @@
+/**
+ * The results namespace: the report, class impact, the PIE columns, one image's
+ * populations, and exports. ReportSchema keeps the snake_case names of
+ * `pie-audit report --json` (documented in docs/); everything else is camelCase.
+ */
+import { z } from 'zod';
+import { ExperimentId, Nullable, StudyId } from './common.js';
+
+/** `pie-audit report --json` as documented in docs/, plus the image and class counts. */
+export const ReportSchema = z.object({
+  experiment_id: z.number().int(),
+  dataset: z.string(),
+  images: z.number().int(),
+  classes: z.array(z.string()),
+  /** CIEs are the images at or above this quantile of a variant's distances */
+  cie_quantile: z.number(),
+  variants: z.array(
+    z.object({
+      variant: z.string(),
+      method: z.string(),
+      target_sparsity: z.number(),
+      models: z.number().int(),
+      top1_mean: z.number(),
+      top1_std: z.number(),
+      pies: Nullable,
+      pie_share: Nullable,
+      dense_top1_on_pies: Nullable,
+      variant_top1_on_pies: Nullable,
+      dense_top1_on_non_pies: Nullable,
+      variant_top1_on_non_pies: Nullable,
+      classes_p05: Nullable,
+      classes_q05: Nullable,
+      most_hurt: z.array(z.string()).nullable(),
+      cies: Nullable,
+      dense_top1_on_cies: Nullable,
+      variant_top1_on_cies: Nullable,
+      pies_and_cies: Nullable,
+    }),
+  ),
+});
+
+export const ClassImpactSchema = z.object({
+  variant: z.string(),
+  targetSparsity: z.number(),
+  class: z.number().int(),
+  className: z.string(),
+  baselineMeanRecall: z.number(),
+  variantMeanRecall: z.number(),
+  statistic: Nullable,
+  pvalue: Nullable,
+  qvalue: Nullable,
+  significant: z.boolean(),
+});
+
+/**
+ * Every image of an experiment for one compressed variant, column-wise: array i of
+ * each column belongs to the same image. `isPie`, `tie` and `denseTie` are 0/1;
+ * `votes`/`observ` give the variant's agreement (votes / observ), `dense*` the
+ * dense population's.
+ */
+export const PieColumnsSchema = z.object({
+  experimentId: z.number().int(),
+  variant: z.string(),
+  variants: z.array(z.string()),
+  classes: z.array(z.string()),
+  count: z.number().int(),
+  pies: z.number().int(),
+  imageIndex: z.array(z.number()),
+  imageId: z.array(Nullable),
+  trueLabel: z.array(z.number()),
+  isPie: z.array(z.number()),
+  modal: z.array(z.number()),
+  votes: z.array(z.number()),
+  observ: z.array(z.number()),
+  tie: z.array(z.number()),
+  denseModal: z.array(z.number()),
+  denseVotes: z.array(z.number()),
+  denseObserv: z.array(z.number()),
+  denseTie: z.array(z.number()),
+  meanTrueProbability: z.array(Nullable),
+  denseMeanTrueProbability: z.array(Nullable),
+  selfConfidence: z.array(z.number()),
+  normalizedMargin: z.array(z.number()),
+});
+
+export const PopulationVotesSchema = z.object({
+  variant: z.string(),
+  method: z.string(),
+  targetSparsity: z.number(),
+  models: z.number().int(),
+  /** votes[c]: how many of the population's models predicted class c */
+  votes: z.array(z.number().int()),
+  modal: Nullable,
+  agreement: Nullable,
+  tie: z.boolean().nullable(),
+  isPie: z.boolean().nullable(),
+  meanTrueProbability: Nullable,
+  selfConfidence: Nullable,
+  normalizedMargin: Nullable,
+});
+
+export const ImageDetailSchema = z.object({
+  experimentId: z.number().int(),
+  imageIndex: z.number().int(),
+  images: z.number().int(),
+  imageId: Nullable,
+  trueLabel: z.number().int(),
+  classes: z.array(z.string()),
+  populations: z.array(PopulationVotesSchema),
+});
+
+export const ExportRequestSchema = z
+  .object({
+    experimentId: ExperimentId.optional(),
+    /** with table 'study': the study (default: the newest) */
+    studyId: StudyId.optional(),
+    table: z.enum(['labels', 'pies', 'class-impact', 'predictions', 'models', 'study']),
+    format: z.enum(['csv', 'json', 'jsonl']),
+  })
+  .strict();
+
+export const resultsMethods = {
+  'report.get': {
+    request: z.object({ experimentId: ExperimentId.optional() }).strict(),
+    response: ReportSchema,
+  },
+  'classes.impact': {
+    request: z.object({ experimentId: ExperimentId }).strict(),
+    response: z.array(ClassImpactSchema),
+  },
+  'pies.list': {
+    request: z.object({ experimentId: ExperimentId, variant: z.string().min(1).max(100).optional() }).strict(),
+    response: PieColumnsSchema,
+  },
+  'image.detail': {
+    request: z.object({ experimentId: ExperimentId, imageIndex: z.number().int().min(0) }).strict(),
+    response: ImageDetailSchema,
+  },
+  'export.file': {
+    request: ExportRequestSchema,
+    response: z.discriminatedUnion('outcome', [
+      /** Electron: written where the save dialog said */
+      z.object({ outcome: z.literal('saved'), path: z.string(), rows: z.number().int() }),
+      z.object({ outcome: z.literal('cancelled') }),
+      /** browser mode: fetch this same-origin URL as a download */
+      z.object({ outcome: z.literal('download'), url: z.string(), fileName: z.string() }),
+    ]),
+  },
+} as const;
+
+export type ReportDto = z.output<typeof ReportSchema>;
+export type ClassImpactDto = z.output<typeof ClassImpactSchema>;
+export type PieColumnsDto = z.output<typeof PieColumnsSchema>;
+export type PopulationVotesDto = z.output<typeof PopulationVotesSchema>;
+export type ImageDetailDto = z.output<typeof ImageDetailSchema>;
+export type ExportRequestDto = z.output<typeof ExportRequestSchema>;

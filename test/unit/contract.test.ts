@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { apiContract, apiMethods } from '../../src-main/core/api/contract.js';
+import { datasetsMethods } from '../../src-main/core/api/contract/datasets.js';
+import { labelsMethods } from '../../src-main/core/api/contract/labels.js';
+import { resultsMethods } from '../../src-main/core/api/contract/results.js';
+import { runsMethods } from '../../src-main/core/api/contract/runs.js';
+import { studiesMethods } from '../../src-main/core/api/contract/studies.js';
+import { expectMatchesResponseSchema } from '../helpers/response-schema.js';
+
+describe('the API contract by namespace', () => {
+  it('gathers every namespace, none of them overriding another method', () => {
+    const namespaces = [datasetsMethods, runsMethods, resultsMethods, labelsMethods, studiesMethods];
+    const names = namespaces.flatMap((methods) => Object.keys(methods));
+    expect(new Set(names).size).toBe(names.length);
+    expect([...names, 'app.info'].sort()).toEqual([...apiMethods].sort());
+    for (const name of names) expect(Object.keys(apiContract)).toContain(name);
+  });
+
+  it('keeps the published method names', () => {
+    expect([...apiMethods].sort()).toEqual(
+      [
+        'annotator.get', 'annotator.set', 'app.info', 'classes.impact', 'datasets.addKnown', 'datasets.list',
+        'experiments.list', 'experiments.models', 'export.file', 'image.detail', 'labels.get', 'labels.list',
+        'labels.set', 'pies.list', 'report.get', 'schema.get', 'study.create', 'study.items', 'study.label',
+        'study.list', 'study.report', 'study.unblind', 'train.cancel', 'train.resume', 'train.start', 'train.status',
+      ].sort(),
+    );
+  });
+});
+
+describe('the response-schema check the API tests apply to every answer', () => {
+  const info = { version: '1.0.0', databasePath: '/tmp/x.db', carrier: 'http' };
+
+  it('passes a response that is exactly its schema', () => {
+    expectMatchesResponseSchema('app.info', info);
+  });
+
+  it('fails a response with a wrong type, a missing field or a field the schema lacks', () => {
+    expect(() => expectMatchesResponseSchema('app.info', { ...info, carrier: 'ipc' })).toThrow(/carrier/);
+    expect(() => expectMatchesResponseSchema('app.info', { version: '1.0.0', carrier: 'http' })).toThrow(/databasePath/);
+    expect(() => expectMatchesResponseSchema('app.info', { ...info, extra: 1 })).toThrow(/no field its schema lacks/);
+    expect(() => expectMatchesResponseSchema('no.such', {})).toThrow(/method of the contract/);
+  });
+});
