@@ -54,3 +54,9 @@ export function cieSummaries(db: Db, experimentId: number, quantile: number): Ma
   }
   return result;
 }
+
+/** One variant's distances by image_index, with its CIE threshold at the quantile. */
+export function cieColumn(db: Db, experimentId: number, variant: string, quantile: number): { distances: Map<number, number>; threshold: number | null } {
+  const rows = db.prepare('SELECT image_index, distance FROM analysis_cie_distances WHERE experiment_id = ? AND variant = ?').raw().all(experimentId, variant) as [number, number][];
+  return { distances: new Map(rows), threshold: cieThresholds(db, experimentId, quantile).get(variant) ?? null };
+}

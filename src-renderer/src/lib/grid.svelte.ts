@@ -1,8 +1,15 @@
 import { call, errorMessage, type PieColumnsDto } from './api.ts';
 import type { LabelsState } from './labels.svelte.ts';
 
-export type SortKey = 'agreement' | 'denseAgreement' | 'meanTrueProbability' | 'selfConfidence' | 'normalizedMargin' | 'index';
+export type SortKey = 'agreement' | 'denseAgreement' | 'meanTrueProbability' | 'selfConfidence' | 'normalizedMargin' | 'cieDistance' | 'index';
 export type TieFilter = 'any' | 'tie' | 'no-tie';
+export type CieFilter = 'any' | 'cie' | 'not-cie';
+
+/** A set of images chosen elsewhere (a comparison cell), shown alone in the grid. */
+export interface ImageSet {
+  label: string;
+  indexes: ReadonlySet<number>;
+}
 
 export const SORT_LABELS: Record<SortKey, string> = {
   agreement: 'Variant agreement',
@@ -10,6 +17,7 @@ export const SORT_LABELS: Record<SortKey, string> = {
   meanTrueProbability: 'Mean p(true label)',
   selfConfidence: 'Self-confidence',
   normalizedMargin: 'Normalized margin',
+  cieDistance: 'CIE distance',
   index: 'Image index',
 };
 
@@ -27,6 +35,8 @@ export class GridState {
   /** true label to show, -1: every class */
   classFilter = $state(-1);
   tieFilter = $state<TieFilter>('any');
+  cieFilter = $state<CieFilter>('any');
+  imageSet = $state.raw<ImageSet | null>(null);
   /** 'any', 'unlabeled', 'labeled', or a category name (including 'none') */
   labelFilter = $state('any');
   sort = $state<SortKey>('agreement');
@@ -46,7 +56,9 @@ export class GridState {
     if (labelFilter !== 'any') void this.labels.version;
     const keep: number[] = [];
     for (let i = 0; i < d.count; i++) {
+      if (this.imageSet && !this.imageSet.indexes.has(d.imageIndex[i] ?? -1)) continue;
       if (this.piesOnly && !d.isPie[i]) continue;
+      if (this.cieFilter !== 'any' && (this.cieFilter === 'cie') !== (d.isCie[i] === 1)) continue;
       if (this.classFilter >= 0 && d.trueLabel[i] !== this.classFilter) continue;
       if (this.tieFilter !== 'any') {
         const tie = (d.tie[i] ?? 0) | (d.denseTie[i] ?? 0);
@@ -84,6 +96,9 @@ export class GridState {
         case 'normalizedMargin':
           out[i] = d.normalizedMargin[i] ?? 0;
           break;
+        case 'cieDistance':
+          out[i] = d.cieDistance[i] ?? 0;
+          break;
         case 'index':
           out[i] = d.imageIndex[i] ?? 0;
           break;
@@ -106,7 +121,10 @@ export class GridState {
     try {
       const data = await call('pies.list', variant === undefined ? { experimentId } : { experimentId, variant });
       if (token !== this.#token) return;
-      if (this.data?.experimentId !== experimentId) this.classFilter = -1;
+      if (this.data?.experimentId !== experimentId) {
+        this.classFilter = -1;
+        this.imageSet = null;
+      }
       this.data = data;
     } catch (error) {
       if (token !== this.#token) return;
