@@ -12,26 +12,10 @@ import { openDatabase } from '../../src-main/core/db/database.js';
 import { loadMigrations } from '../../src-main/core/db/migrations.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { dbSnapshot, idxBuffer, syntheticImages, tempDir } from '../helpers/data.js';
+import { ANALYSIS_FIXTURES, writeSyntheticDataset } from '../helpers/synthetic-dataset.js';
 
 type Json = Record<string, unknown>;
-const ANALYSIS = path.join(ROOT, 'test', 'fixtures', 'analysis');
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'subgroups');
-const CLASSES = Array.from({ length: 10 }, (_, c) => `c${c}`);
-
-/** Writes the synthetic population's test split (true labels from population.csv) as IDX files. */
-function writeSyntheticDataset(dir: string): { images: string; labels: string } {
-  const lines = fs.readFileSync(path.join(ANALYSIS, 'population.csv'), 'utf8').trim().split('\n').slice(1);
-  const labels = new Uint8Array(240);
-  for (const line of lines) {
-    const cells = line.split(',');
-    labels[Number(cells[4])] = Number(cells[5]);
-  }
-  const images = path.join(dir, 'images.gz');
-  const labelFile = path.join(dir, 'labels.gz');
-  fs.writeFileSync(images, zlib.gzipSync(idxBuffer([240, 8, 8], syntheticImages(240, 8))));
-  fs.writeFileSync(labelFile, zlib.gzipSync(idxBuffer([240], labels)));
-  return { images, labels: labelFile };
-}
 
 async function ok(args: string[]): Promise<string> {
   const result = await runCli(args);
@@ -45,9 +29,8 @@ describe('subgroup impact against pandas, scipy and statsmodels', () => {
   const reference = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'reference.json'), 'utf8')) as Json[];
 
   beforeAll(async () => {
-    const { images, labels } = writeSyntheticDataset(dir);
-    await ok(['--db', db, 'datasets', 'add', 'idx', '--name', 'synthetic', '--images', images, '--labels', labels, '--classes', CLASSES.join(','), '--split', 'test']);
-    await ok(['--db', db, 'import', 'predictions', '--format', 'long-csv', '--dataset', 'synthetic', path.join(ANALYSIS, 'population.csv')]);
+    await ok(['--db', db, ...writeSyntheticDataset(dir)]);
+    await ok(['--db', db, 'import', 'predictions', '--format', 'long-csv', '--dataset', 'synthetic', path.join(ANALYSIS_FIXTURES, 'population.csv')]);
   });
 
   it('attaches the attribute file and exports every subgroup with at least two images, as computed independently', async () => {
