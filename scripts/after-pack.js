@@ -64,6 +64,7 @@ export function checkUnpacked(unpackedDir, abi) {
     [/^node_modules\/@img\/sharp-[^/]+\/lib\/sharp-[^/]+\.node$/, "sharp's native module"],
     [/^node_modules\/@img\/sharp-libvips-[^/]+\/lib\/libvips-cpp\./, "sharp's libvips"],
     [/^node_modules\/@tensorflow\/tfjs-backend-wasm\/dist\/tfjs-backend-wasm\.wasm$/, "the WASM backend's binary"],
+    [/^node_modules\/onnxruntime-node\/bin\/napi-v6\/[^/]+\/[^/]+\/onnxruntime_binding\.node$/, "ONNX Runtime's native module"],
   ];
   for (const [pattern, what] of expect) {
     if (!files.some((file) => pattern.test(file))) problems.push(`${what} is not in app.asar.unpacked`);

@@ -6,6 +6,7 @@ import { registerServeCommand } from './cli/serve.js';
 import { registerTrainCommand } from './cli/train.js';
 import { registerExportCommand } from './cli/export.js';
 import { registerImportCommand } from './cli/import.js';
+import { registerModelsCommands } from './cli/models.js';
 import { registerReportCommand } from './cli/report.js';
 import { registerStudyCommands } from './cli/study.js';
 import { registerSchemaCommands } from './cli/schema.js';
@@ -36,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
   registerStudyCommands(program, globals);
   registerSchemaCommands(program, globals);
   registerImportCommand(program, globals);
+  registerModelsCommands(program, globals);
   registerServeCommand(program, globals, async (options) => {
     // Loaded only for serve: the other commands need no HTTP server.
     const { startServer } = await import('./server/server.js');

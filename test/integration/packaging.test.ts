@@ -162,9 +162,9 @@ function appFilesFilter(platform: (typeof PLATFORMS)[number]): Filter {
   return first.createFilter() as Filter;
 }
 
-/** electron-builder's filter of files inside node_modules packages. */
-function nodeModulesFilter(platform: (typeof PLATFORMS)[number]): Filter {
-  const matcher = matchers.getNodeModuleFileMatcher(ROOT, APP_DIR_DEST, same, platformOptions(platform), packagerLike(config).info);
+/** electron-builder's filter of files inside node_modules packages (expander: its ${arch}-style macros). */
+function nodeModulesFilter(platform: (typeof PLATFORMS)[number], expander: (pattern: string) => string = same): Filter {
+  const matcher = matchers.getNodeModuleFileMatcher(ROOT, APP_DIR_DEST, expander, platformOptions(platform), packagerLike(config).info);
   return matcher.createFilter() as Filter;
 }
 
@@ -281,6 +281,28 @@ describe('native modules and WASM binaries are unpacked from app.asar', () => {
     expect(passes(filter, path.join(WASM_DIST, 'tf-backend-wasm.node.js'))).toBe(false);
   });
 
+  it.each([
+    ['linux', 'linux', 'x64'],
+    ['linux', 'linux', 'arm64'],
+    ['mac', 'darwin', 'arm64'],
+    ['win', 'win32', 'x64'],
+  ] as const)('a %s package carries onnxruntime-node only for %s %s, unpacked', (platform, os, arch) => {
+    const bin = path.join(ROOT, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6');
+    // electron-builder expands ${platform} to the building machine's process.platform (packages are built on their own OS)
+    const shipped = nodeModulesFilter(platform, (pattern) => pattern.replaceAll('${platform}', os).replaceAll('${arch}', arch));
+    const unpack = unpackFilter(platform);
+    const all = walk(bin);
+    const own = all.filter((f) => rel(f).includes(`/napi-v6/${os}/${arch}/`));
+    expect(own.some((f) => path.basename(f) === 'onnxruntime_binding.node')).toBe(true);
+    for (const file of all) {
+      const mine = own.includes(file);
+      expect(passes(shipped, file), `${rel(file)} ${mine ? 'is missing from' : 'is shipped in'} the ${platform} ${arch} package`).toBe(mine);
+      if (mine) expect(passes(unpack, file), `${rel(file)} is not unpacked`).toBe(true);
+    }
+    // the JavaScript of the binding ships everywhere
+    expect(passes(shipped, path.join(ROOT, 'node_modules', 'onnxruntime-node', 'dist', 'index.js'))).toBe(true);
+  });
+
   it('needs the explicit @img entry: smartUnpack does not see libvips (.so.<version>) as a library', () => {
     const libvips = walk(path.join(ROOT, 'node_modules', '@img')).filter((f) => /libvips-cpp\./.test(path.basename(f)));
     expect(libvips.length).toBeGreaterThan(0);
@@ -337,7 +359,7 @@ describe('the app’s own files (needs npm run build)', () => {
     expect(bundle).toContain('./worker-bootstrap.js');
     expect(bundle).toMatch(/`\.\/worker\$\{/); // ./worker + the bundle's own extension
     expect(bundle).toContain('preload.cjs');
-    for (const file of ['worker.js', 'worker-bootstrap.js']) expect(fs.existsSync(path.join(outMain, file))).toBe(true);
+    for (const file of ['worker.js', 'worker-bootstrap.js', 'model-worker.js']) expect(fs.existsSync(path.join(outMain, file))).toBe(true);
   });
 
   it('the built main and worker import only production dependencies', () => {
@@ -395,6 +417,8 @@ describe('the afterPack guard', () => {
     copy(sqlite);
     for (const file of walk(path.join(ROOT, 'node_modules', '@img')).filter((f) => NATIVE.test(f))) copy(file);
     copy(path.join(WASM_DIST, 'tfjs-backend-wasm.wasm'));
+    // N-API: the same binary serves Node and Electron (no module ABI to check)
+    copy(path.join(ROOT, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6', process.platform, process.arch, 'onnxruntime_binding.node'));
     try {
       expect(afterPackHook.checkUnpacked(unpacked, nodeAbi)).toEqual([]);
       const problems = afterPackHook.checkUnpacked(unpacked, electronAbi);

@@ -49,7 +49,7 @@ export function modelsSignature(db: Db, experimentId: number): string {
   return crypto.createHash('sha256').update(rows.map((r) => `${r.id}:${r.variant}:${r.finished_at ?? ''}`).join('\n')).digest('hex');
 }
 
-const METHOD_ORDER: Record<string, number> = { dense: 0, magnitude: 1, fp16: 2, int8: 3 };
+const METHOD_ORDER: Record<string, number> = { dense: 0, magnitude: 1, fp16: 2, int8: 3, other: 4 };
 
 /**
  * Reads an experiment's predictions into typed arrays, one pair per model (a model's

@@ -17,7 +17,7 @@ interface ExperimentRow {
   name: string;
   dataset: string | null;
   dataset_id: number | null;
-  origin: 'trained' | 'imported';
+  origin: 'trained' | 'imported' | 'evaluated';
   config: string;
   created_at: string;
   images: number;
