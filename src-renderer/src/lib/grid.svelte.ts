@@ -7,6 +7,8 @@ export type CieFilter = 'any' | 'cie' | 'not-cie';
 
 /** A set of images chosen elsewhere (a comparison cell), shown alone in the grid. */
 export interface ImageSet {
+  /** the set applies to this experiment's grid only */
+  experimentId: number;
   label: string;
   indexes: ReadonlySet<number>;
 }
@@ -56,7 +58,7 @@ export class GridState {
     if (labelFilter !== 'any') void this.labels.version;
     const keep: number[] = [];
     for (let i = 0; i < d.count; i++) {
-      if (this.imageSet && !this.imageSet.indexes.has(d.imageIndex[i] ?? -1)) continue;
+      if (this.imageSet?.experimentId === d.experimentId && !this.imageSet.indexes.has(d.imageIndex[i] ?? -1)) continue;
       if (this.piesOnly && !d.isPie[i]) continue;
       if (this.cieFilter !== 'any' && (this.cieFilter === 'cie') !== (d.isCie[i] === 1)) continue;
       if (this.classFilter >= 0 && d.trueLabel[i] !== this.classFilter) continue;
@@ -121,10 +123,7 @@ export class GridState {
     try {
       const data = await call('pies.list', variant === undefined ? { experimentId } : { experimentId, variant });
       if (token !== this.#token) return;
-      if (this.data?.experimentId !== experimentId) {
-        this.classFilter = -1;
-        this.imageSet = null;
-      }
+      if (this.data?.experimentId !== experimentId) this.classFilter = -1;
       this.data = data;
     } catch (error) {
       if (token !== this.#token) return;
