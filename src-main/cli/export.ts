@@ -5,10 +5,11 @@ import { MODEL_COLUMNS, PREDICTION_COLUMNS, modelRows, predictionRows, resolveEx
 import { writeRows, type ExportFormat } from '../core/export/writers.js';
 import { LABEL_COLUMNS, auditLabelRows, studyLabelRows } from '../core/export/label-tables.js';
 import { CLASS_IMPACT_COLUMNS, PIE_COLUMNS, classImpactRows, pieRows } from '../core/export/analysis-tables.js';
+import { SHIFT_COLUMNS, shiftRows } from '../core/export/shift-tables.js';
 import { subgroupColumns, subgroupRows } from '../core/export/subgroup-table.js';
 import { withDatabase, type GlobalOptions } from './context.js';
 
-const TABLES = ['models', 'predictions', 'pies', 'class-impact', 'subgroup-impact', 'labels', 'study'] as const;
+const TABLES = ['models', 'predictions', 'pies', 'class-impact', 'shift', 'subgroup-impact', 'labels', 'study'] as const;
 type Table = (typeof TABLES)[number];
 
 export function registerExportCommand(program: Command, globals: () => GlobalOptions): void {
@@ -44,6 +45,8 @@ export function registerExportCommand(program: Command, globals: () => GlobalOpt
               return writeRows(opts.out, format, PIE_COLUMNS, pieRows(db, experimentId, { cieQuantile }));
             case 'class-impact':
               return writeRows(opts.out, format, CLASS_IMPACT_COLUMNS, classImpactRows(db, experimentId));
+            case 'shift':
+              return writeRows(opts.out, format, SHIFT_COLUMNS, shiftRows(db, experimentId));
             case 'subgroup-impact': {
               const options = { cieQuantile, positiveClass: opts.positiveClass };
               return writeRows(opts.out, format, subgroupColumns(options), subgroupRows(db, experimentId, options));

@@ -46,7 +46,7 @@ export function registerReportCommand(program: Command, globals: () => GlobalOpt
       const cieQuantile = parseCieQuantile(opts.cieQuantile);
       const report = await withDatabase(
         globals(),
-        (db) => experimentReport(db, resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment)), { cieQuantile }),
+        (db) => experimentReport(db, resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment)), { shift: opts.json === true, cieQuantile }),
         { readonly: true },
       );
       if (opts.json) console.log(JSON.stringify(report, null, 2));

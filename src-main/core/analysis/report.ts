@@ -2,6 +2,8 @@ import type { Db } from '../db/database.js';
 import { cieSummaries } from '../sql/cie-distances.js';
 import { ensureAnalysis } from './analyse.js';
 import { DEFAULT_CIE_QUANTILE } from './cie.js';
+import { experimentLongTail, type LongTail } from './long-tail.js';
+import { experimentShift, type ShiftRow } from './shift.js';
 
 export interface VariantReport {
   variant: string;
@@ -25,6 +27,10 @@ export interface VariantReport {
   variant_top1_on_cies: number | null;
   /** images that are both PIEs and CIEs */
   pies_and_cies: number | null;
+  /** Impact against class training frequency; null for dense and for experiments without stored counts. */
+  longtail: LongTail | null;
+  /** Mean corruption error (dense = 1); null without corruption sets, or when the report is made without shift. */
+  mce: number | null;
 }
 
 export interface ExperimentReport {
@@ -34,11 +40,19 @@ export interface ExperimentReport {
   classes: string[];
   cie_quantile: number;
   variants: VariantReport[];
+  /** Per evaluation set and variant (pie-audit evaluate); empty without evaluation sets. */
+  shift: Omit<ShiftRow, 'ce'>[];
 }
 
-/** The headline table per variant (DESIGN.md section 1), from the stored analysis (recomputed if stale). */
-export function experimentReport(db: Db, experimentId: number, options: { cieQuantile?: number } = {}): ExperimentReport {
+/**
+ * The headline table per variant, from the stored analysis (recomputed if stale), with
+ * long-tail correlations and the CIE columns at `cieQuantile`; with `shift`, the shift
+ * metrics of the evaluation sets too (they read every evaluation prediction the first time).
+ */
+export function experimentReport(db: Db, experimentId: number, options: { shift?: boolean; cieQuantile?: number } = {}): ExperimentReport {
   ensureAnalysis(db, experimentId);
+  const longTail = experimentLongTail(db, experimentId);
+  const shift = options.shift ? experimentShift(db, experimentId) : { rows: [], mce: {} };
   const cieQuantile = options.cieQuantile ?? DEFAULT_CIE_QUANTILE;
   const cies = cieSummaries(db, experimentId, cieQuantile);
   const experiment = db
@@ -75,7 +89,13 @@ export function experimentReport(db: Db, experimentId: number, options: { cieQua
       dense_top1_on_cies: cies.get(r.variant)?.denseTop1OnCies ?? null,
       variant_top1_on_cies: cies.get(r.variant)?.variantTop1OnCies ?? null,
       pies_and_cies: cies.get(r.variant)?.piesAndCies ?? null,
+      longtail: longTail.get(r.variant) ?? null,
+      mce: shift.mce[r.variant] ?? null,
     })),
+    shift: shift.rows.map(({ ce, ...row }) => {
+      void ce;
+      return row;
+    }),
   };
 }
 

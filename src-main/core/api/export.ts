@@ -10,6 +10,7 @@ import { MODEL_COLUMNS, PREDICTION_COLUMNS, modelRows, resolveExperiment } from 
 import { writeRows, type ExportFormat, type Row } from '../export/writers.js';
 import { LABEL_COLUMNS, auditLabelRows, studyLabelRows } from '../export/label-tables.js';
 import { getStudy } from '../study/store.js';
+import { evalPredictionRows, evalRunPairs } from '../sql/eval-sets.js';
 
 export type ExportTable = 'labels' | 'pies' | 'class-impact' | 'predictions' | 'models' | 'study';
 
@@ -45,7 +46,7 @@ function* predictionPages(db: Db, experimentId: number): Iterable<Row> {
   const models = db.prepare("SELECT id FROM models WHERE experiment_id = ? AND status = 'done' ORDER BY id").pluck().all(experimentId) as number[];
   const page = db.prepare(
     `SELECT p.model_id, m.variant, m.target_sparsity, m.seed, p.image_index, ei.true_label, p.predicted_label,
-            p.predicted_probability, p.true_label_probability
+            p.predicted_probability, p.true_label_probability, 'clean' AS eval_set
      FROM models m
      JOIN predictions p ON p.model_id = m.id
      JOIN experiment_images ei ON ei.experiment_id = m.experiment_id AND ei.image_index = p.image_index
@@ -53,6 +54,7 @@ function* predictionPages(db: Db, experimentId: number): Iterable<Row> {
      ORDER BY p.image_index`,
   );
   for (const id of models) yield* page.all(id) as Row[];
+  for (const { set, modelId } of evalRunPairs(db, experimentId)) yield* evalPredictionRows(db, set, modelId) as Row[];
 }
 
 export async function writeExport(db: Db, request: ExportRequest, out: string): Promise<{ rows: number; experimentId: number }> {

@@ -1,9 +1,10 @@
 import type { Db } from '../db/database.js';
 import { UserError } from '../errors.js';
+import { evalPredictionRows, evalRunPairs } from '../sql/eval-sets.js';
 import type { Row } from './writers.js';
 
 export const MODEL_COLUMNS = ['model_id', 'experiment_id', 'variant', 'method', 'target_sparsity', 'measured_sparsity', 'seed', 'arch', 'backend', 'epochs', 'top1', 'status'] as const;
-export const PREDICTION_COLUMNS = ['model_id', 'variant', 'target_sparsity', 'seed', 'image_index', 'true_label', 'predicted_label', 'predicted_probability', 'true_label_probability'] as const;
+export const PREDICTION_COLUMNS = ['model_id', 'variant', 'target_sparsity', 'seed', 'image_index', 'true_label', 'predicted_label', 'predicted_probability', 'true_label_probability', 'eval_set'] as const;
 
 /** The experiment asked for, or the newest one. */
 export function resolveExperiment(db: Db, experimentId?: number): number {
@@ -26,12 +27,20 @@ export function modelRows(db: Db, experimentId: number): Iterable<Row> {
     .iterate(experimentId) as Iterable<Row>;
 }
 
-/** Long format, one row per (model, image): streamed, 1.8 million rows need no memory. */
-export function predictionRows(db: Db, experimentId: number): Iterable<Row> {
+/**
+ * Long format, one row per (model, image): the clean test split ('clean') streamed (1.8
+ * million rows need no memory), then each evaluation set's, one model at a time.
+ */
+export function* predictionRows(db: Db, experimentId: number): Iterable<Row> {
+  yield* cleanPredictionRows(db, experimentId);
+  for (const { set, modelId } of evalRunPairs(db, experimentId)) yield* evalPredictionRows(db, set, modelId) as Row[];
+}
+
+function cleanPredictionRows(db: Db, experimentId: number): Iterable<Row> {
   return db
     .prepare(
       `SELECT p.model_id, m.variant, m.target_sparsity, m.seed, p.image_index, ei.true_label, p.predicted_label,
-              p.predicted_probability, p.true_label_probability
+              p.predicted_probability, p.true_label_probability, 'clean' AS eval_set
        FROM models m
        JOIN predictions p ON p.model_id = m.id
        JOIN experiment_images ei ON ei.experiment_id = m.experiment_id AND ei.image_index = p.image_index

@@ -1,4 +1,4 @@
--- 005: compression-identified exemplars. Per image and non-dense variant, the taxicab
+-- 008: compression-identified exemplars. Per image and non-dense variant, the taxicab
 -- distance between the variant's and the dense population's label-vote shares (0..2).
 -- Whether an image is a CIE depends on the quantile asked for, so only the distance is
 -- stored. Analyses stored before this migration have no distances: dropping their run

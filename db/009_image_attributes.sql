@@ -1,4 +1,4 @@
--- 006: per-image attributes for subgroup analysis (`datasets attributes`): categorical
+-- 009: per-image attributes for subgroup analysis (`datasets attributes`): categorical
 -- values such as a background or a source, one row per image and attribute. Importing
 -- a dataset's attribute file again replaces all of that dataset's attributes.
 
