@@ -75,7 +75,7 @@ describe('CIEs, subgroups and the comparison view in the browser (pie-audit serv
         pct(r.variant_mean_accuracy),
         Number(r.statistic).toFixed(2),
         Number(r.pvalue) < 0.001 ? Number(r.pvalue).toExponential(1) : Number(r.pvalue).toFixed(3),
-        Number(r.qvalue) < 0.001 ? Number(r.qvalue).toExponential(1) : Number(r.qvalue).toFixed(3),
+        (Number(r.qvalue) < 0.001 ? Number(r.qvalue).toExponential(1) : Number(r.qvalue).toFixed(3)) + (r.significant === 1 ? ' *' : ''),
         `${Number(r.pie_ratio).toFixed(2)}×`,
         `${Number(r.cie_ratio).toFixed(2)}×`,
         signed(r.fpr_change),
