@@ -1,13 +1,11 @@
 /**
  * Compression-identified exemplars on the committed synthetic population, against the
  * pandas reference (test/fixtures/analysis/make_reference.py): distances, CIE flags at
- * two quantiles, and the report's CIE columns; bad quantiles; the migration.
+ * two quantiles, and the report's CIE columns; bad quantiles (the migration: test/migrations/).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src-main/core/db/database.js';
-import { loadMigrations } from '../../src-main/core/db/migrations.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { dbSnapshot, tempDir } from '../helpers/data.js';
 
@@ -80,26 +78,5 @@ describe('compression-identified exemplars against pandas', () => {
     }
     expect(fs.existsSync(path.join(dir, 'never.csv'))).toBe(false);
     expect(dbSnapshot(db)).toBe(before);
-  });
-});
-
-describe('migration cie_distances', () => {
-  it('adds the distance table and drops stored analyses so that they are recomputed with distances', () => {
-    const file = path.join(tempDir(), 'before-cie.db');
-    const all = loadMigrations();
-    const at = all.findIndex((m) => m.name === 'cie_distances');
-    expect(at).toBeGreaterThan(0);
-    const old = openDatabase(file, { migrations: all.slice(0, at) });
-    old.prepare("INSERT INTO experiments (id, name, origin, created_at) VALUES (1, 'old', 'imported', 'then')").run();
-    old.prepare("INSERT INTO analysis_runs (experiment_id, signature, num_classes, computed_at, seconds) VALUES (1, 'sig', 10, 'then', 1)").run();
-    old.close();
-    const upgraded = openDatabase(file);
-    try {
-      expect(upgraded.prepare('SELECT count(*) FROM analysis_runs').pluck().get()).toBe(0);
-      expect(upgraded.prepare('SELECT name FROM experiments').pluck().all()).toEqual(['old']);
-      expect(upgraded.prepare('SELECT count(*) FROM analysis_cie_distances').pluck().get()).toBe(0);
-    } finally {
-      upgraded.close();
-    }
   });
 });

@@ -2,14 +2,12 @@
  * Subgroups on the committed synthetic population: a dataset whose test split carries the
  * population's true labels, the committed attribute file, and `export subgroup-impact`
  * against the pandas/scipy/statsmodels reference (test/fixtures/subgroups/); bad
- * attribute files and options; the migration.
+ * attribute files and options (the migration: test/migrations/).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src-main/core/db/database.js';
-import { loadMigrations } from '../../src-main/core/db/migrations.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { dbSnapshot, idxBuffer, syntheticImages, tempDir } from '../helpers/data.js';
 import { ANALYSIS_FIXTURES, writeSyntheticDataset } from '../helpers/synthetic-dataset.js';
@@ -105,27 +103,5 @@ describe('subgroup impact against pandas, scipy and statsmodels', () => {
     await ok(['--db', db, 'export', 'subgroup-impact', '--format', 'json', '--out', out]);
     const rows = JSON.parse(fs.readFileSync(out, 'utf8')) as Json[];
     expect([...new Set(rows.map((r) => `${String(r.attribute)}=${String(r.value)}`))]).toEqual(['colour=red']);
-  });
-});
-
-describe('migration image_attributes', () => {
-  it('adds the attribute table to a database that holds a dataset', () => {
-    const file = path.join(tempDir(), 'before-attributes.db');
-    const all = loadMigrations();
-    const at = all.findIndex((m) => m.name === 'image_attributes');
-    expect(at).toBeGreaterThan(0);
-    const old = openDatabase(file, { migrations: all.slice(0, at) });
-    old.prepare("INSERT INTO datasets (id, name, kind, source, width, height, channels, fingerprint, created_at) VALUES (1, 'd', 'idx', 'x', 2, 2, 1, 'f', 'then')").run();
-    old.prepare("INSERT INTO classes (dataset_id, label, name) VALUES (1, 0, 'zero')").run();
-    old.prepare("INSERT INTO images (id, dataset_id, split, idx, label, width, height) VALUES (7, 1, 'test', 0, 0, 2, 2)").run();
-    old.close();
-    const upgraded = openDatabase(file);
-    try {
-      upgraded.prepare("INSERT INTO image_attributes (image_id, attribute, value) VALUES (7, 'colour', 'red')").run();
-      expect(upgraded.prepare('SELECT count(*) FROM images').pluck().get()).toBe(1);
-      expect(() => upgraded.prepare("INSERT INTO image_attributes (image_id, attribute, value) VALUES (8, 'colour', 'red')").run()).toThrow(/FOREIGN KEY/);
-    } finally {
-      upgraded.close();
-    }
   });
 });

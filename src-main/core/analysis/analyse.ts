@@ -1,6 +1,6 @@
 import type { Db } from '../db/database.js';
 import { nowIso } from '../db/database.js';
-import { deleteCieDistances, storeCieDistances } from '../sql/cie-distances.js';
+import { cieDistancesMissing, deleteCieDistances, storeCieDistances } from '../sql/cie-distances.js';
 import { cieDistances } from './cie.js';
 import { classImpact, scoreModel, type ModelScores } from './class-impact.js';
 import { countVotes, type VariantVotes } from './modal.js';
@@ -22,7 +22,8 @@ const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
  */
 export function ensureAnalysis(db: Db, experimentId: number, options: { force?: boolean } = {}): AnalysisStatus {
   const stored = db.prepare('SELECT signature FROM analysis_runs WHERE experiment_id = ?').pluck().get(experimentId) as string | undefined;
-  if (!options.force && stored !== undefined && stored === modelsSignature(db, experimentId)) {
+  // An analysis stored before CIE distances existed is recomputed once to add them.
+  if (!options.force && stored !== undefined && stored === modelsSignature(db, experimentId) && !cieDistancesMissing(db, experimentId)) {
     return { experimentId, recomputed: false, seconds: 0 };
   }
   const started = performance.now();

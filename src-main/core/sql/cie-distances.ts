@@ -11,6 +11,19 @@ export function storeCieDistances(db: Db, experimentId: number, variant: string,
   distances.forEach((d, i) => insert.run(experimentId, variant, i, d));
 }
 
+/** True when the stored analysis has compressed variants but no distances (stored before CIEs existed). */
+export function cieDistancesMissing(db: Db, experimentId: number): boolean {
+  return (
+    db
+      .prepare(
+        `SELECT EXISTS (SELECT 1 FROM analysis_variants WHERE experiment_id = ? AND variant <> 'dense')
+            AND NOT EXISTS (SELECT 1 FROM analysis_cie_distances WHERE experiment_id = ?)`,
+      )
+      .pluck()
+      .get(experimentId, experimentId) === 1
+  );
+}
+
 export function deleteCieDistances(db: Db, experimentId: number): void {
   db.prepare('DELETE FROM analysis_cie_distances WHERE experiment_id = ?').run(experimentId);
 }
