@@ -20,7 +20,7 @@ describe('the API contract by namespace', () => {
     expect([...apiMethods].sort()).toEqual(
       [
         'annotator.get', 'annotator.set', 'app.info', 'classes.impact', 'compare.get', 'datasets.addKnown', 'datasets.list',
-        'experiments.list', 'experiments.models', 'export.file', 'image.detail', 'labels.get', 'labels.list',
+        'experiments.delete', 'experiments.list', 'experiments.models', 'experiments.rename', 'export.file', 'image.detail', 'labels.get', 'labels.list',
         'labels.set', 'pies.list', 'report.get', 'schema.get', 'study.create', 'study.items', 'study.label',
         'study.list', 'study.report', 'study.unblind', 'subgroups.impact', 'train.cancel', 'train.resume', 'train.start', 'train.status',
       ].sort(),

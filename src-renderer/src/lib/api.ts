@@ -20,6 +20,7 @@ export type {
   ImageDetailDto,
   LabelCategoryDto,
   LabelDto,
+  ModelDescriptionDto,
   ModelSummaryDto,
   PieColumnsDto,
   PopulationVotesDto,
