@@ -13,6 +13,7 @@ export type {
   ApiRequest,
   ApiResponse,
   ClassImpactDto,
+  ComparisonDto,
   DatasetSummaryDto,
   ExperimentSummaryDto,
   ExportRequestDto,
@@ -27,6 +28,7 @@ export type {
   StudyItemDto,
   StudyReportDto,
   StudySummaryDto,
+  SubgroupImpactDto,
 } from '../../../src-main/core/api/contract.ts';
 export type AppInfo = ApiResponse<'app.info'>;
 
