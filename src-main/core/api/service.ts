@@ -15,6 +15,7 @@ import { thumbnailStrip } from './image-strip.js';
 import { studyReport } from '../study/report.js';
 import { createStudySummary, listStudySummaries, setStudyLabelApi, studyItemsFor, unblindStudySummary } from './study.js';
 import { classImpact, experimentModels, imageDetail, listExperiments, pieColumns } from './results.js';
+import { imageShift, shiftTable } from './shift.js';
 import {
   apiContract,
   isApiMethod,
@@ -84,6 +85,8 @@ export class ApiService {
       'classes.impact': (request) => classImpact(this.db, request.experimentId),
       'pies.list': (request) => pieColumns(this.db, request.experimentId, request.variant),
       'image.detail': (request) => imageDetail(this.db, request.experimentId, request.imageIndex),
+      'shift.get': (request) => shiftTable(this.db, request.experimentId),
+      'image.shift': (request) => imageShift(this.db, request.experimentId, request.imageIndex),
       'schema.get': () => listCategories(this.db),
       'annotator.get': () => ({ name: currentAnnotator(this.db), osUser: osAnnotator() }),
       'annotator.set': (request) => ({ name: setCurrentAnnotator(this.db, request.name), osUser: osAnnotator() }),

@@ -23,6 +23,8 @@ export type {
   PieColumnsDto,
   PopulationVotesDto,
   ReportDto,
+  ShiftDto,
+  ImageShiftDto,
   StudyItemDto,
   StudyReportDto,
   StudySummaryDto,

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ExperimentId, Nullable, StudyId } from './common.js';
+import { ShiftRowSchema } from './shift.js';
 
 /** `pie-audit report --json` as documented in docs/, plus the image and class counts. */
 export const ReportSchema = z.object({
@@ -29,8 +30,14 @@ export const ReportSchema = z.object({
       classes_p05: Nullable,
       classes_q05: Nullable,
       most_hurt: z.array(z.string()).nullable(),
+      /** Spearman of class training counts against class impact and PIE counts (docs/science.md) */
+      longtail: z.object({ spearman_rho: Nullable, spearman_p: Nullable, pie_rho: Nullable, pie_p: Nullable }).nullable(),
+      /** mean corruption error; null here unless the report was made with its shift table */
+      mce: Nullable,
     }),
   ),
+  /** the shift table (the CLI's report --json; the app reads it through shift.get) */
+  shift: z.array(ShiftRowSchema.omit({ ce: true })),
 });
 
 export const ClassImpactSchema = z.object({
