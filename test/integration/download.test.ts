@@ -7,7 +7,7 @@ import { downloadFile, type DownloadProgress } from '../../src-main/core/dataset
 import { verifyKnownFile, sha256, md5 } from '../../src-main/core/datasets/checksum.js';
 import { runCli } from '../helpers/cli.js';
 import { startFileServer, type Route } from '../helpers/file-server.js';
-import { FASHION_MNIST_DIR, dbSnapshot, hasFashionMnist, idxBuffer, syntheticImages, syntheticLabels, tempDir, writeIdxPair } from '../helpers/data.js';
+import { FASHION_MNIST_DIR, dbSnapshot, requireFashionMnist, runsOnFashionMnist, idxBuffer, syntheticImages, syntheticLabels, tempDir, writeIdxPair } from '../helpers/data.js';
 
 describe('downloader against a local HTTP server (small IDX files made here)', () => {
   const images = zlib.gzipSync(idxBuffer([200, 28, 28], syntheticImages(200, 28)));
@@ -107,7 +107,8 @@ describe('pie-audit datasets add with a download', () => {
     expect(fs.readdirSync(path.join(cache, 'mnist'))).toEqual([]);
   });
 
-  it.runIf(hasFashionMnist)('downloads the genuine Fashion-MNIST files with progress, caches them, and imports them', async () => {
+  it.runIf(runsOnFashionMnist)('downloads the genuine Fashion-MNIST files with progress, caches them, and imports them', async () => {
+    requireFashionMnist();
     for (const name of fs.readdirSync(FASHION_MNIST_DIR)) routes.set(name, { kind: 'file', body: fs.readFileSync(path.join(FASHION_MNIST_DIR, name)) });
     const cache = path.join(dir, 'cache-fm');
     const result = await runCli(['--db', db, 'datasets', 'add', 'fashion-mnist'], env(cache));

@@ -7,7 +7,7 @@ import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { dbSnapshot, hasFashionMnist, tempDir } from '../helpers/data.js';
+import { dbSnapshot, requireFashionMnist, runsOnFashionMnist, tempDir } from '../helpers/data.js';
 import { FASHION_INPUT, MODEL_FIXTURES, writeFashionMnistHead, writeManifest } from '../helpers/models.js';
 
 const CNN = path.join(MODEL_FIXTURES, 'cnn-dense.onnx');
@@ -26,7 +26,7 @@ function nanModel(file: string): void {
   fs.writeFileSync(file, onnx.ModelProto.encode(model).finish());
 }
 
-describe.runIf(hasFashionMnist)('models import refuses bad input', () => {
+describe.runIf(runsOnFashionMnist)('models import refuses bad input', () => {
   // made now: the cases below name files in it
   const dir = tempDir();
   const db = path.join(dir, 'db.sqlite');
@@ -37,6 +37,7 @@ describe.runIf(hasFashionMnist)('models import refuses bad input', () => {
   const good = (models: object[], extra: object = {}): object => ({ input: FASHION_INPUT, output: 'logits', models, ...extra });
 
   beforeAll(async () => {
+    requireFashionMnist();
     const head = writeFashionMnistHead(dir, 20);
     for (const args of [
       ['--name', 'fm'],

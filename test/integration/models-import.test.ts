@@ -8,16 +8,17 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { hasFashionMnist, tempDir } from '../helpers/data.js';
+import { requireFashionMnist, runsOnFashionMnist, tempDir } from '../helpers/data.js';
 import { MODEL_FIXTURES, queryAll, readPredictions, reference, writeFashionMnistHead, writeManifest } from '../helpers/models.js';
 
 const REF = reference();
 const HEAD = REF.images;
 
-describe.runIf(hasFashionMnist)('models import of ONNX models', () => {
+describe.runIf(runsOnFashionMnist)('models import of ONNX models', () => {
   let dir: string;
   let db: string;
   beforeAll(async () => {
+    requireFashionMnist();
     dir = tempDir();
     db = path.join(dir, 'db.sqlite');
     const head = writeFashionMnistHead(dir, HEAD);

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli } from '../helpers/cli.js';
-import { FASHION_MNIST_DIR, hasFashionMnist, tempDir } from '../helpers/data.js';
+import { FASHION_MNIST_DIR, requireFashionMnist, runsOnFashionMnist, tempDir } from '../helpers/data.js';
 import { FASHION_INPUT, MODEL_FIXTURES, queryAll, readPredictions, writeManifest } from '../helpers/models.js';
 
 const model = (file: string, variant: string, seed: number): object => ({
@@ -47,8 +47,9 @@ function importKilledAfterFirstModel(db: string, manifest: string): Promise<{ si
   });
 }
 
-describe.runIf(hasFashionMnist)('models import after kill -9', () => {
+describe.runIf(runsOnFashionMnist)('models import after kill -9', () => {
   it('resumes to the predictions of an uninterrupted run', async () => {
+    requireFashionMnist();
     const dir = tempDir();
     const manifest = writeManifest(dir, 'population.json', {
       input: FASHION_INPUT,

@@ -168,7 +168,9 @@ function nodeModulesFilter(platform: (typeof PLATFORMS)[number], expander: (patt
   return matcher.createFilter() as Filter;
 }
 
-const passes = (filter: Filter, file: string): boolean => filter(file, fs.statSync(file));
+/** A plain file's stat, for the package-layout paths of a module not installed here. */
+const FILE_STAT = Object.assign(new fs.Stats(), { mode: 0o100644 });
+const passes = (filter: Filter, file: string): boolean => filter(file, fs.existsSync(file) ? fs.statSync(file) : FILE_STAT);
 
 beforeAll(async () => {
   config = await getConfig(ROOT, null, null);
@@ -246,13 +248,26 @@ describe('electron-builder configuration', () => {
   });
 });
 
+const TFJS_NODE = path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-node');
+/**
+ * tfjs-node's native files: those installed here, or, where it is absent (its install
+ * downloads libtensorflow, which fails on some machines), the files its 4.x package
+ * installs (addon and libtensorflow under lib/napi-v8 and deps/lib), so the unpack rule
+ * is still checked against real paths. The test says which it used.
+ */
+const tfjsNodeInstalled = walk(TFJS_NODE).filter((f) => NATIVE.test(f));
+function tfjsNodeBinaries(): string[] {
+  if (tfjsNodeInstalled.length > 0) return tfjsNodeInstalled;
+  return ['lib/napi-v8/tfjs_binding.node', 'lib/napi-v8/libtensorflow.so.2', 'deps/lib/libtensorflow.so.2', 'deps/lib/libtensorflow_framework.so.2', 'lib/napi-v8/tensorflow.dll', 'deps/lib/libtensorflow.2.dylib'].map((f) => path.join(TFJS_NODE, f));
+}
+
 describe('native modules and WASM binaries are unpacked from app.asar', () => {
   const groups = (): Record<string, string[]> => ({
     'better-sqlite3': walk(path.join(ROOT, 'node_modules', 'better-sqlite3', 'build', 'Release')).filter((f) => NATIVE.test(f)),
-    sharp: walk(path.join(ROOT, 'node_modules', 'sharp')).filter((f) => NATIVE.test(f)),
+    // sharp itself holds no native file since 0.33: its addon and libvips are the @img packages.
     // Every file of the platform packages: the addon finds libvips by a relative path.
     '@img': walk(path.join(ROOT, 'node_modules', '@img')),
-    '@tensorflow/tfjs-node': walk(path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-node')).filter((f) => NATIVE.test(f)),
+    '@tensorflow/tfjs-node': tfjsNodeBinaries(),
     wasm: walk(WASM_DIST).filter((f) => f.endsWith('.wasm')),
   });
 
@@ -268,10 +283,11 @@ describe('native modules and WASM binaries are unpacked from app.asar', () => {
     ]);
   });
 
-  it.each(PLATFORMS)('every one of them matches asarUnpack (%s)', (platform) => {
+  it.each(PLATFORMS)(`every one of them matches asarUnpack (%s; tfjs-node ${tfjsNodeInstalled.length > 0 ? 'as installed here' : 'not installed here: its package layout'})`, (platform) => {
     const filter = unpackFilter(platform);
     const shipped = nodeModulesFilter(platform);
     for (const [group, files] of Object.entries(groups())) {
+      expect(files.length, `${group}: no files to check`).toBeGreaterThan(0);
       for (const file of files) {
         expect(passes(filter, file), `${group}: ${rel(file)} is not unpacked`).toBe(true);
         expect(passes(shipped, file), `${group}: ${rel(file)} is excluded from the app`).toBe(true);

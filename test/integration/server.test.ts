@@ -123,6 +123,19 @@ describe('browser-mode server', () => {
     }
   });
 
+  it('refuses the event stream and the download route without the token or with a wrong one', async () => {
+    for (const urlPath of ['/api/events', '/download/export?table=models&format=csv', '/image/1.png']) {
+      for (const headers of [{}, { Authorization: 'Bearer wrong' }, { Cookie: 'pie_audit_token=wrong' }] as Record<string, string>[]) {
+        const res = await request(server.port, { path: urlPath, headers });
+        expect(res.status, `${urlPath} ${JSON.stringify(headers)}`).toBe(401);
+        expect(res.headers['content-type']).toMatch(/^application\/json/);
+      }
+    }
+    // With the token the download answers (here: a clean refusal, the database has no experiment).
+    const download = await request(server.port, { path: '/download/export?table=models&format=csv', headers: auth });
+    expect(download.status).not.toBe(401);
+  });
+
   it('refuses a foreign Host header (DNS rebinding)', async () => {
     const res = await request(server.port, { path: '/', headers: { ...auth, Host: 'evil.example:80' } });
     expect(res.status).toBe(403);
