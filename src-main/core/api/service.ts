@@ -20,6 +20,7 @@ import { createStudySummary, listStudySummaries, setStudyLabelApi, studyItemsFor
 import { classImpact, experimentModels, imageDetail, listExperiments, pieColumns } from './results.js';
 import { subgroupSection } from './subgroups.js';
 import { compare } from '../analysis/comparison.js';
+import { imageShift, shiftTable } from './shift.js';
 import {
   apiContract,
   isApiMethod,
@@ -106,6 +107,8 @@ export class ApiService {
       'subgroups.impact': (request) => subgroupSection(this.db, request.experimentId, request.positiveClass),
       'compare.get': (request) => compare(this.db, request.experimentId, request.first, request.second),
       'image.detail': (request) => imageDetail(this.db, request.experimentId, request.imageIndex),
+      'shift.get': (request) => shiftTable(this.db, request.experimentId),
+      'image.shift': (request) => imageShift(this.db, request.experimentId, request.imageIndex),
       'schema.get': () => listCategories(this.db),
       'annotator.get': () => ({ name: currentAnnotator(this.db), osUser: osAnnotator() }),
       'annotator.set': (request) => ({ name: setCurrentAnnotator(this.db, request.name), osUser: osAnnotator() }),

@@ -25,6 +25,8 @@ export type {
   PieColumnsDto,
   PopulationVotesDto,
   ReportDto,
+  ShiftDto,
+  ImageShiftDto,
   StudyItemDto,
   StudyReportDto,
   StudySummaryDto,

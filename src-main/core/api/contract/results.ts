@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ExperimentId, Nullable, StudyId } from './common.js';
+import { ShiftRowSchema } from './shift.js';
 
 /** `pie-audit report --json` as documented in docs/, plus the image and class counts. */
 export const ReportSchema = z.object({
@@ -36,8 +37,14 @@ export const ReportSchema = z.object({
       dense_top1_on_cies: Nullable,
       variant_top1_on_cies: Nullable,
       pies_and_cies: Nullable,
+      /** Spearman of class training counts against class impact and PIE counts (docs/science.md) */
+      longtail: z.object({ spearman_rho: Nullable, spearman_p: Nullable, pie_rho: Nullable, pie_p: Nullable }).nullable(),
+      /** mean corruption error; null here unless the report was made with its shift table */
+      mce: Nullable,
     }),
   ),
+  /** the shift table (the CLI's report --json; the app reads it through shift.get) */
+  shift: z.array(ShiftRowSchema.omit({ ce: true })),
 });
 
 export const ClassImpactSchema = z.object({
