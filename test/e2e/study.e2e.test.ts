@@ -257,6 +257,36 @@ describe('a blind study in the browser (pie-audit serve + Chromium)', () => {
     await expect.poll(() => page.getByTestId('study-annotator').inputValue()).toBe('bob');
   });
 
+  it("shows Gwet's AC1 and the pairwise kappa of a second annotator as the CLI reports them", async () => {
+    // bob's labels: alice's, with the first image's categories changed, imported by the CLI.
+    const exported = path.join(tmp, 'alice.csv');
+    await runCli(['--db', dbFile, 'export', 'study', '--format', 'csv', '--out', exported], tmp);
+    const [header, ...rows] = fs.readFileSync(exported, 'utf8').trim().split('\n');
+    const bob = rows.map((r, i) => {
+      const cells = r.split(',');
+      cells[1] = 'bob';
+      if (i === 0) cells[6] = cells[6] === 'atypical' ? 'noisy' : 'atypical';
+      return cells.join(',');
+    });
+    const bobFile = path.join(tmp, 'bob.csv');
+    fs.writeFileSync(bobFile, [header, ...bob].join('\n') + '\n');
+    await runCli(['--db', dbFile, 'study', 'import-labels', bobFile], tmp);
+    const cli = JSON.parse(await runCli(['--db', dbFile, 'study', 'report', '--json'], tmp)) as {
+      categories: { name: string; gwet_ac1: number | null }[];
+      pairwise_kappa: { a: string; b: string; category: string; kappa: number | null; n: number }[];
+    };
+    await page.reload();
+    const pairs = page.getByTestId('study-pairwise-kappa');
+    await pairs.waitFor();
+    const shown = await pairs.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('th, td'), (c) => c.textContent?.trim())));
+    const fmt = (x: number | null): string => (x === null ? '–' : x.toFixed(3));
+    expect(shown).toEqual([['alice · bob', String(cli.pairwise_kappa[0]?.n), ...SCHEMA.map((c) => fmt(cli.pairwise_kappa.find((p) => p.category === c)?.kappa ?? null))]]);
+    const ac1 = await page.getByTestId('study-ac1').allTextContents();
+    expect(ac1.map((t) => t.trim())).toEqual(cli.categories.map((c) => fmt(c.gwet_ac1)));
+    expect(cli.categories.some((c) => c.gwet_ac1 !== null)).toBe(true);
+    await screenshot(page, 'study-3-agreement');
+  });
+
   it('logged no console errors and no CSP violations', async () => {
     expect(await watch.violations()).toEqual([]);
     expect(watch.problems).toEqual([]);

@@ -18,6 +18,9 @@ import { thumbnailStrip } from './image-strip.js';
 import { studyReport } from '../study/report.js';
 import { createStudySummary, listStudySummaries, setStudyLabelApi, studyItemsFor, unblindStudySummary } from './study.js';
 import { classImpact, experimentModels, imageDetail, listExperiments, pieColumns } from './results.js';
+import { subgroupSection } from './subgroups.js';
+import { compare } from '../analysis/comparison.js';
+import { imageShift, shiftTable } from './shift.js';
 import {
   apiContract,
   isApiMethod,
@@ -101,7 +104,11 @@ export class ApiService {
       'report.get': (request) => experimentReport(this.db, resolveExperiment(this.db, request.experimentId)),
       'classes.impact': (request) => classImpact(this.db, request.experimentId),
       'pies.list': (request) => pieColumns(this.db, request.experimentId, request.variant),
+      'subgroups.impact': (request) => subgroupSection(this.db, request.experimentId, request.positiveClass),
+      'compare.get': (request) => compare(this.db, request.experimentId, request.first, request.second),
       'image.detail': (request) => imageDetail(this.db, request.experimentId, request.imageIndex),
+      'shift.get': (request) => shiftTable(this.db, request.experimentId),
+      'image.shift': (request) => imageShift(this.db, request.experimentId, request.imageIndex),
       'schema.get': () => listCategories(this.db),
       'annotator.get': () => ({ name: currentAnnotator(this.db), osUser: osAnnotator() }),
       'annotator.set': (request) => ({ name: setCurrentAnnotator(this.db, request.name), osUser: osAnnotator() }),

@@ -13,6 +13,7 @@ export type {
   ApiRequest,
   ApiResponse,
   ClassImpactDto,
+  ComparisonDto,
   DatasetSummaryDto,
   ExperimentSummaryDto,
   ExportRequestDto,
@@ -24,9 +25,12 @@ export type {
   PieColumnsDto,
   PopulationVotesDto,
   ReportDto,
+  ShiftDto,
+  ImageShiftDto,
   StudyItemDto,
   StudyReportDto,
   StudySummaryDto,
+  SubgroupImpactDto,
 } from '../../../src-main/core/api/contract.ts';
 export type AppInfo = ApiResponse<'app.info'>;
 

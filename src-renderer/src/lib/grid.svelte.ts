@@ -1,8 +1,17 @@
 import { call, errorMessage, type PieColumnsDto } from './api.ts';
 import type { LabelsState } from './labels.svelte.ts';
 
-export type SortKey = 'agreement' | 'denseAgreement' | 'meanTrueProbability' | 'selfConfidence' | 'normalizedMargin' | 'index';
+export type SortKey = 'agreement' | 'denseAgreement' | 'meanTrueProbability' | 'selfConfidence' | 'normalizedMargin' | 'cieDistance' | 'index';
 export type TieFilter = 'any' | 'tie' | 'no-tie';
+export type CieFilter = 'any' | 'cie' | 'not-cie';
+
+/** A set of images chosen elsewhere (a comparison cell), shown alone in the grid. */
+export interface ImageSet {
+  /** the set applies to this experiment's grid only */
+  experimentId: number;
+  label: string;
+  indexes: ReadonlySet<number>;
+}
 
 export const SORT_LABELS: Record<SortKey, string> = {
   agreement: 'Variant agreement',
@@ -10,6 +19,7 @@ export const SORT_LABELS: Record<SortKey, string> = {
   meanTrueProbability: 'Mean p(true label)',
   selfConfidence: 'Self-confidence',
   normalizedMargin: 'Normalized margin',
+  cieDistance: 'CIE distance',
   index: 'Image index',
 };
 
@@ -71,6 +81,10 @@ export class GridState {
   #loading = $state(false);
   #error = $state<string | null>(null);
   #settings = $state<GridSettings>(loadSettings());
+
+  /** CIE filter and an image set chosen elsewhere (a comparison cell): this session only */
+  cieFilter = $state<CieFilter>('any');
+  imageSet = $state.raw<ImageSet | null>(null);
 
   #token = 0;
   readonly labels: LabelsState;
@@ -151,7 +165,9 @@ export class GridState {
     if (labelFilter !== 'any') void this.labels.version;
     const keep: number[] = [];
     for (let i = 0; i < d.count; i++) {
+      if (this.imageSet?.experimentId === d.experimentId && !this.imageSet.indexes.has(d.imageIndex[i] ?? -1)) continue;
       if (this.piesOnly && !d.isPie[i]) continue;
+      if (this.cieFilter !== 'any' && (this.cieFilter === 'cie') !== (d.isCie[i] === 1)) continue;
       if (this.classFilter >= 0 && d.trueLabel[i] !== this.classFilter) continue;
       if (this.tieFilter !== 'any') {
         const tie = (d.tie[i] ?? 0) | (d.denseTie[i] ?? 0);
@@ -188,6 +204,9 @@ export class GridState {
           break;
         case 'normalizedMargin':
           out[i] = d.normalizedMargin[i] ?? 0;
+          break;
+        case 'cieDistance':
+          out[i] = d.cieDistance[i] ?? 0;
           break;
         case 'index':
           out[i] = d.imageIndex[i] ?? 0;
