@@ -17,7 +17,7 @@ export async function benchManyHands(dir: string): Promise<void> {
   const ms = ok.map((c) => c.ms);
   console.log(
     `many hands: ${outcome.calls.length} label calls (${outcome.calls.filter((c) => c.undo).length} undos) by 4 annotators on ${outcome.servers} servers, ` +
-      `${outcome.calls.length - ok.length} failed; beside: train exit ${outcome.train.code}, import of ${outcome.importRows} predictions exit ${outcome.importResult.code}`,
+      `${outcome.calls.length - ok.length} failed, ${outcome.calls.reduce((n, c) => n + c.resent, 0)} sends repeated after failing in transit; beside: train exit ${outcome.train.code}, import of ${outcome.importRows} predictions exit ${outcome.importResult.code}`,
   );
   console.log(`  label latency p50 ${quantile(ms, 0.5).toFixed(1)} ms, p99 ${quantile(ms, 0.99).toFixed(1)} ms, max ${Math.max(...ms).toFixed(0)} ms; ${((Date.now() - started) / 1000).toFixed(0)} s in all (load average ${os.loadavg()[0]?.toFixed(1)})`);
 }

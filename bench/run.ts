@@ -3,7 +3,8 @@
  * `npm run bench -- --fast` skips the quick preset's wall time (about ten minutes) and
  * the paper-scale part, and times the CNN on 6,400 images instead of a whole epoch;
  * `npm run bench -- --only models` runs the own-models part alone (issue 12),
- * `--only cnn` and `--only scale` the CNN and the paper-scale parts (issue 16).
+ * `--only cnn` and `--only scale` the CNN and the paper-scale parts (issue 16),
+ * `--only many-hands` the label latency under concurrent load (issue 17).
  */
 import fs from 'node:fs';
 import os from 'node:os';

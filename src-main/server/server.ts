@@ -158,6 +158,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   }
 
   server.requestTimeout = 0; // the event stream is long-lived
+  // A call may block the event loop for up to the busy timeout (5 s) while another
+  // program writes; idle keep-alive sockets must outlive that, or the server closes one
+  // just as the browser reuses it and the request fails in transit.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());

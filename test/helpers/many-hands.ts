@@ -30,6 +30,8 @@ export interface LabelCall {
   status: number;
   /** What the server said is stored (null: no label); undefined when the call failed. */
   stored?: string[] | null;
+  /** Sends that failed in transit (no HTTP answer) and were sent again, as the app's save queue does. */
+  resent: number;
   error?: string;
   ms: number;
   undo: boolean;
@@ -126,24 +128,29 @@ async function annotate(server: Server, annotator: string, experimentId: number,
       history.push({ imageIndex, before: acknowledged.get(imageIndex) ?? null });
     }
     const started = performance.now();
-    let call: LabelCall;
-    try {
-      const response = await fetch(`${server.origin}/api/labels.set`, {
-        method: 'POST',
-        headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ experimentId, imageIndex, categories, annotator }),
-      });
-      const json = (await response.json()) as { value?: { label: { categories: string[] } | null }; error?: unknown };
-      const ms = performance.now() - started;
-      if (response.status === 200 && json.value) {
-        const stored = json.value.label?.categories ?? null;
-        acknowledged.set(imageIndex, stored);
-        call = { annotator, imageIndex, status: 200, stored, ms, undo };
-      } else {
-        call = { annotator, imageIndex, status: response.status, error: JSON.stringify(json), ms, undo };
+    let call: LabelCall | undefined;
+    // Like the app's label save queue: a send that got no HTTP answer is sent again
+    // (setting a label is idempotent); an HTTP error answer is final here.
+    for (let resent = 0; call === undefined; resent++) {
+      try {
+        const response = await fetch(`${server.origin}/api/labels.set`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ experimentId, imageIndex, categories, annotator }),
+        });
+        const json = (await response.json()) as { value?: { label: { categories: string[] } | null }; error?: unknown };
+        const ms = performance.now() - started;
+        if (response.status === 200 && json.value) {
+          const stored = json.value.label?.categories ?? null;
+          acknowledged.set(imageIndex, stored);
+          call = { annotator, imageIndex, status: 200, stored, ms, undo, resent };
+        } else {
+          call = { annotator, imageIndex, status: response.status, error: JSON.stringify(json), ms, undo, resent };
+        }
+      } catch (error) {
+        if (resent >= 5) call = { annotator, imageIndex, status: 0, error: String(error), ms: performance.now() - started, undo, resent };
+        else await new Promise((resolve) => setTimeout(resolve, 200));
       }
-    } catch (error) {
-      call = { annotator, imageIndex, status: 0, error: String(error), ms: performance.now() - started, undo };
     }
     calls.push(call);
   }

@@ -94,8 +94,10 @@ describe('a full disk', () => {
         acknowledged.set(i, categories);
       }
 
-      // The analysis is computed on first read (a write); done here, before the disk fills.
+      // The analysis and the shift summary of report --json are computed on first read and
+      // stored (a write); done here, before the disk fills.
       expect((await api('report.get', { experimentId: 1 })).status).toBe(200);
+      expect((await cli('report', '--json', '--experiment', '1')).code).toBe(0);
 
       fill(path.join(mountPoint, 'filler'));
 
@@ -125,7 +127,7 @@ describe('a full disk', () => {
       const imported = await cli('import', 'predictions', '--format', 'long-csv', '--dataset', 'tiny', exported);
       expect(imported.code).toBe(1);
       expect(imported.stderr.trim()).toMatch(/^pie-audit: the disk is full/);
-      const reportCli = await cli('report', '--json');
+      const reportCli = await cli('report', '--json', '--experiment', '1');
       // The analysis is already stored: the report reads it without writing.
       expect(reportCli.code, reportCli.stderr).toBe(0);
     } finally {

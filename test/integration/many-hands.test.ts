@@ -4,7 +4,8 @@
  * `pie-audit train` runs a population and `pie-audit import predictions` writes a large
  * file into it. Every call is answered 200 (none fails on a busy database), every
  * acknowledged label is in the database afterwards, and the training and the import
- * both finish. Latency is reported by the bench (bench/many-hands.ts), not asserted.
+ * both finish. A send that gets no HTTP answer at all is sent again, as the app's label
+ * save queue does; the number is printed. Latency is reported by the bench (bench/many-hands.ts), not asserted.
  */
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src-main/core/db/database.js';
@@ -40,6 +41,8 @@ describe('many hands on one database', () => {
     }
     expect((await runCli(['--db', outcome.database, 'db', 'check'])).code).toBe(0);
     const ms = outcome.calls.map((c) => c.ms);
+    const resent = outcome.calls.reduce((n, c) => n + c.resent, 0);
+    console.log(`many hands: ${resent} sends repeated after failing in transit`);
     console.log(`many hands: ${outcome.calls.length} label calls on ${outcome.servers} servers, import of ${outcome.importRows} predictions and a training run beside; latency p50 ${quantile(ms, 0.5).toFixed(1)} ms, p99 ${quantile(ms, 0.99).toFixed(1)} ms, max ${Math.max(...ms).toFixed(0)} ms`);
   });
 });

@@ -33,11 +33,31 @@ function externalBytes(tensor: Tensor, modelFile: string): Uint8Array {
   const entries = new Map((tensor.externalData ?? []).map((e) => [e.key ?? '', e.value ?? '']));
   const location = entries.get('location');
   if (!location) throw new UserError(`${modelFile}: tensor '${tensor.name ?? ''}' has external data without a location`);
-  const file = path.resolve(path.dirname(modelFile), location);
+  // External data must live beside the model (as ONNX specifies): a location that leads
+  // out of the model's folder, by '..', an absolute path or a symlink, is refused, never read.
+  const folder = fs.realpathSync(path.dirname(path.resolve(modelFile)));
+  const file = path.resolve(folder, location);
+  let real: string;
+  try {
+    real = fs.realpathSync(file);
+  } catch (error) {
+    throw new UserError(`${modelFile}: tensor '${tensor.name ?? ''}' has its data in '${location}', which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!real.startsWith(folder + path.sep)) throw new UserError(`${modelFile}: tensor '${tensor.name ?? ''}' has its data in '${location}', outside the model's folder; refused`);
+  const size = fs.statSync(real).size;
   const offset = Number(entries.get('offset') ?? 0);
-  const bytes = fs.readFileSync(file);
-  const length = entries.has('length') ? Number(entries.get('length')) : bytes.length - offset;
-  return bytes.subarray(offset, offset + length);
+  const length = entries.has('length') ? Number(entries.get('length')) : size - offset;
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
+    throw new UserError(`${modelFile}: tensor '${tensor.name ?? ''}' declares bytes ${offset}..${offset + length} of '${location}', which holds ${size}`);
+  }
+  const fd = fs.openSync(real, 'r');
+  try {
+    const bytes = new Uint8Array(length);
+    fs.readSync(fd, bytes, 0, length, offset);
+    return bytes;
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function countTensor(tensor: Tensor, modelFile: string): ZeroCount {
