@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../core/errors.js';
-import { MODEL_COLUMNS, PREDICTION_COLUMNS, modelRows, predictionRows, resolveExperiment } from '../core/export/tables.js';
-import { writeRows, type ExportFormat } from '../core/export/writers.js';
-import { LABEL_COLUMNS, auditLabelRows, studyLabelRows } from '../core/export/label-tables.js';
-import { CLASS_IMPACT_COLUMNS, PIE_COLUMNS, classImpactRows, pieRows } from '../core/export/analysis-tables.js';
+import { writeExport } from '../core/api/export.js';
+import type { ExportFormat } from '../core/export/writers.js';
 import { withDatabase, type GlobalOptions } from './context.js';
 
 const TABLES = ['models', 'predictions', 'pies', 'class-impact', 'labels', 'study'] as const;
@@ -24,27 +22,14 @@ export function registerExportCommand(program: Command, globals: () => GlobalOpt
       if (opts.experiment !== undefined && !/^\d+$/.test(opts.experiment)) throw new UserError(`--experiment must be a number, not '${opts.experiment}'`);
       if (opts.study !== undefined && !/^\d+$/.test(opts.study)) throw new UserError(`--study must be a number, not '${opts.study}'`);
       const format = opts.format as ExportFormat;
-      const count = await withDatabase(
-        globals(),
-        async (db) => {
-          const which = table as Table;
-          if (which === 'study') return writeRows(opts.out, format, LABEL_COLUMNS, studyLabelRows(db, opts.study === undefined ? undefined : Number(opts.study)));
-          const experimentId = resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment));
-          switch (which) {
-            case 'models':
-              return writeRows(opts.out, format, MODEL_COLUMNS, modelRows(db, experimentId));
-            case 'predictions':
-              return writeRows(opts.out, format, PREDICTION_COLUMNS, predictionRows(db, experimentId));
-            case 'pies':
-              return writeRows(opts.out, format, PIE_COLUMNS, pieRows(db, experimentId));
-            case 'class-impact':
-              return writeRows(opts.out, format, CLASS_IMPACT_COLUMNS, classImpactRows(db, experimentId));
-            case 'labels':
-              return writeRows(opts.out, format, LABEL_COLUMNS, auditLabelRows(db, experimentId));
-          }
-        },
-        { readonly: true },
-      );
+      const request = {
+        table: table as Table,
+        format,
+        experimentId: opts.experiment === undefined ? undefined : Number(opts.experiment),
+        studyId: opts.study === undefined ? undefined : Number(opts.study),
+      };
+      // The same writer as the app's export.file: one set of tables, columns and formats.
+      const { rows: count } = await withDatabase(globals(), (db) => writeExport(db, request, opts.out), { existingOnly: true });
       console.log(`wrote ${count} ${table} rows to ${opts.out}`);
     });
 }

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { ensureAnalysis } from '../core/analysis/analyse.js';
 import { experimentReport, type ExperimentReport } from '../core/analysis/report.js';
 import { UserError } from '../core/errors.js';
-import { resolveExperiment } from '../core/export/tables.js';
+import { resolveExperiment } from '../core/sql/experiments.js';
 import { printTable } from './datasets.js';
 import { withDatabase, type GlobalOptions } from './context.js';
 
@@ -39,7 +40,15 @@ export function registerReportCommand(program: Command, globals: () => GlobalOpt
     .option('--experiment <id>', 'experiment (default: the newest)')
     .action(async (opts: { json?: boolean; experiment?: string }) => {
       if (opts.experiment !== undefined && !/^\d+$/.test(opts.experiment)) throw new UserError(`--experiment must be a number, not '${opts.experiment}'`);
-      const report = await withDatabase(globals(), (db) => experimentReport(db, resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment))), { readonly: true });
+      const report = await withDatabase(
+        globals(),
+        (db) => {
+          const experimentId = resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment));
+          ensureAnalysis(db, experimentId); // the explicit step: recomputed only when the finished models changed
+          return experimentReport(db, experimentId);
+        },
+        { existingOnly: true },
+      );
       if (opts.json) console.log(JSON.stringify(report, null, 2));
       else printReport(report);
     });

@@ -1,5 +1,4 @@
-import type { Db } from '../db/database.js';
-import { ensureAnalysis } from './analyse.js';
+import type { Db, ReadableDb } from '../db/database.js';
 
 export interface VariantReport {
   variant: string;
@@ -27,9 +26,11 @@ export interface ExperimentReport {
   variants: VariantReport[];
 }
 
-/** The headline table per variant (DESIGN.md section 1), from the stored analysis (recomputed if stale). */
+/**
+ * The headline table per variant (as docs/science.md defines it), read from the stored
+ * analysis: callers bring it up to date first (ensureAnalysis), reading never writes.
+ */
 export function experimentReport(db: Db, experimentId: number): ExperimentReport {
-  ensureAnalysis(db, experimentId);
   const experiment = db
     .prepare('SELECT e.id, e.name, d.name AS dataset FROM experiments e LEFT JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ?')
     .get(experimentId) as { id: number; name: string; dataset: string | null };
@@ -64,7 +65,7 @@ export function experimentReport(db: Db, experimentId: number): ExperimentReport
 }
 
 /** Class names of the experiment's dataset, or the label numbers for a labels-only import. */
-export function classNames(db: Db, experimentId: number): string[] {
+export function classNames(db: ReadableDb, experimentId: number): string[] {
   const count = db.prepare('SELECT num_classes FROM analysis_runs WHERE experiment_id = ?').pluck().get(experimentId) as number | undefined;
   const names = db
     .prepare('SELECT c.name FROM classes c JOIN experiments e ON e.dataset_id = c.dataset_id WHERE e.id = ? ORDER BY c.label')

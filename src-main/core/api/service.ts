@@ -1,12 +1,14 @@
 import type { Db } from '../db/database.js';
 import { addKnownIdxDataset } from '../datasets/add.js';
 import { listDatasets } from '../datasets/store.js';
+import { ensureAnalysis } from '../analysis/analyse.js';
 import { experimentReport } from '../analysis/report.js';
 import { UserError, errorMessage } from '../errors.js';
 import { trainPopulation, type TrainRequest } from '../population/train.js';
 import type { PopulationEvent } from '../population/runner.js';
 import { APP_VERSION } from '../version.js';
-import { resolveExperiment } from '../export/tables.js';
+import { experimentImageCount, resolveExperiment } from '../sql/experiments.js';
+import { labeledCount } from '../sql/labels.js';
 import { createImageRenderer, type ImageRenderer, type ImageSize } from '../images/render.js';
 import { currentAnnotator, getLabel, listLabels, osAnnotator, setCurrentAnnotator, setLabel } from '../labels/store.js';
 import { listCategories } from '../schema/categories.js';
@@ -80,17 +82,25 @@ export class ApiService {
       'train.status': () => ({ running: this.training !== undefined, experimentId: this.training ? this.trainingExperiment : null }),
       'experiments.list': () => listExperiments(this.db),
       'experiments.models': (request) => experimentModels(this.db, request.experimentId),
-      'report.get': (request) => experimentReport(this.db, resolveExperiment(this.db, request.experimentId)),
-      'classes.impact': (request) => classImpact(this.db, request.experimentId),
-      'pies.list': (request) => pieColumns(this.db, request.experimentId, request.variant),
-      'image.detail': (request) => imageDetail(this.db, request.experimentId, request.imageIndex),
+      'report.get': (request) => experimentReport(this.db, this.analysed(resolveExperiment(this.db, request.experimentId))),
+      'classes.impact': (request) => classImpact(this.db, this.analysed(resolveExperiment(this.db, request.experimentId))),
+      'pies.list': (request) => pieColumns(this.db, this.analysed(resolveExperiment(this.db, request.experimentId)), request.variant),
+      'image.detail': (request) => {
+        try {
+          this.analysed(resolveExperiment(this.db, request.experimentId));
+        } catch (error) {
+          // No finished dense population yet: the votes are still worth showing.
+          if (!(error instanceof UserError)) throw error;
+        }
+        return imageDetail(this.db, request.experimentId, request.imageIndex);
+      },
       'schema.get': () => listCategories(this.db),
       'annotator.get': () => ({ name: currentAnnotator(this.db), osUser: osAnnotator() }),
       'annotator.set': (request) => ({ name: setCurrentAnnotator(this.db, request.name), osUser: osAnnotator() }),
       'labels.list': (request) => {
         const annotator = request.annotator ?? currentAnnotator(this.db);
-        const images = this.db.prepare('SELECT count(*) FROM experiment_images WHERE experiment_id = ?').pluck().get(request.experimentId) as number;
-        return { annotator, images, labels: listLabels(this.db, request.experimentId, annotator) };
+        const labels = listLabels(this.db, request.experimentId, annotator);
+        return { annotator, images: experimentImageCount(this.db, request.experimentId), labels };
       },
       'labels.get': (request) => {
         const annotator = request.annotator ?? currentAnnotator(this.db);
@@ -99,14 +109,7 @@ export class ApiService {
       'labels.set': (request) => {
         const annotator = request.annotator ?? currentAnnotator(this.db);
         const label = setLabel(this.db, { ...request, annotator });
-        const labeled = this.db
-          .prepare(
-            `SELECT count(*) FROM labels l JOIN annotators a ON a.id = l.annotator_id
-             WHERE l.study_id IS NULL AND a.name = ? AND l.experiment_id = ?`,
-          )
-          .pluck()
-          .get(annotator, request.experimentId) as number;
-        return { annotator, label, labeled };
+        return { annotator, label, labeled: labeledCount(this.db, { experimentId: request.experimentId, studyId: null }, annotator) };
       },
       'study.list': () => listStudySummaries(this.db),
       'study.create': (request) => createStudySummary(this.db, request),
@@ -128,6 +131,15 @@ export class ApiService {
         return { outcome: 'saved' as const, path: out, rows };
       },
     };
+  }
+
+  /**
+   * The explicit step before the results screens read: brings the experiment's stored
+   * analysis up to date (recomputed only when its finished models changed).
+   */
+  private analysed(experimentId: number): number {
+    ensureAnalysis(this.db, experimentId);
+    return experimentId;
   }
 
   /**

@@ -1,5 +1,4 @@
 import type { Db } from '../db/database.js';
-import { ensureAnalysis } from '../analysis/analyse.js';
 import { classNames } from '../analysis/report.js';
 import type { Row } from './writers.js';
 
@@ -16,9 +15,8 @@ export const CLASS_IMPACT_COLUMNS = [
   'statistic_recall_norm', 'pvalue_recall_norm', 'qvalue', 'significant',
 ] as const;
 
-/** One row per image and non-dense variant; tie is 1 when either modal label was a tie. */
+/** From the stored analysis (bring it up to date first: ensureAnalysis). One row per image and non-dense variant; tie is 1 when either modal label was a tie. */
 export function pieRows(db: Db, experimentId: number): Iterable<Row> {
-  ensureAnalysis(db, experimentId);
   return db
     .prepare(
       `SELECT v.target_sparsity AS pruning_fraction, a.variant, a.image_index, ei.true_label AS true_class_label,
@@ -41,7 +39,6 @@ export function pieRows(db: Db, experimentId: number): Iterable<Row> {
 }
 
 export function classImpactRows(db: Db, experimentId: number): Iterable<Row> {
-  ensureAnalysis(db, experimentId);
   const names = classNames(db, experimentId);
   const rows = db
     .prepare(

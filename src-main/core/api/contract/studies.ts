@@ -3,7 +3,7 @@
  * the snake_case names of `pie-audit study report --json` (documented in docs/).
  */
 import { z } from 'zod';
-import { AnnotatorName, CategoryName, Empty, ExperimentId, Nullable, StudyId } from './common.js';
+import { AnnotatorName, CategoryName, MAX_NOTE_LENGTH, Empty, ExperimentId, Nullable, StudyId } from './common.js';
 import { LabelSchema } from './labels.js';
 
 export const StudySummarySchema = z.object({
@@ -115,7 +115,7 @@ export const studiesMethods = {
         /** [] removes the label; ['none'] marks a typical, clean image */
         categories: z.array(CategoryName).max(50),
         /** left as stored when absent */
-        note: z.string().max(2000).optional(),
+        note: z.string().max(MAX_NOTE_LENGTH).optional(),
       })
       .strict(),
     /** label null: removed (or there was none) */
