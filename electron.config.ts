@@ -34,8 +34,10 @@ export default defineConfig({
           index: at('src-main', 'app', 'main.ts'),
           worker: at('src-main', 'core', 'population', 'worker.ts'),
           'worker-bootstrap': at('src-main', 'core', 'population', 'worker-bootstrap.js'),
+          // the inference worker of own-model imports (src-main/core/models/runner.ts)
+          'model-worker': at('src-main', 'core', 'models', 'model-worker.ts'),
         },
-        external: ['better-sqlite3', 'sharp', /^@tensorflow\//],
+        external: ['better-sqlite3', 'sharp', /^@tensorflow\//, 'onnxruntime-node', 'onnx-proto'],
       },
     },
   },

@@ -8,6 +8,8 @@
 //   instead (npm's "nodedir" setting makes node-gyp do that silently) would load in Node but
 //   not in the app: "was compiled against a different Node.js version". N-API modules
 //   (sharp, tfjs-node) work with any ABI and are not checked.
+// - the Electron fuses of electron-builder.yml are the hardened set (REQUIRED_FUSES), and
+//   the packed binary carries them, read back with @electron/fuses' own reader.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -62,6 +64,7 @@ export function checkUnpacked(unpackedDir, abi) {
     [/^node_modules\/@img\/sharp-[^/]+\/lib\/sharp-[^/]+\.node$/, "sharp's native module"],
     [/^node_modules\/@img\/sharp-libvips-[^/]+\/lib\/libvips-cpp\./, "sharp's libvips"],
     [/^node_modules\/@tensorflow\/tfjs-backend-wasm\/dist\/tfjs-backend-wasm\.wasm$/, "the WASM backend's binary"],
+    [/^node_modules\/onnxruntime-node\/bin\/napi-v6\/[^/]+\/[^/]+\/onnxruntime_binding\.node$/, "ONNX Runtime's native module"],
   ];
   for (const [pattern, what] of expect) {
     if (!files.some((file) => pattern.test(file))) problems.push(`${what} is not in app.asar.unpacked`);
@@ -82,12 +85,71 @@ function checkAsar(asarFile) {
   return IN_ASAR.filter((file) => !listed.has(file)).map((file) => `${file} is not in app.asar`);
 }
 
+/**
+ * The fuses the packaged app must have (electron-builder's `electronFuses` names): nothing
+ * that lets another program run the binary as Node or inject code into it.
+ */
+export const REQUIRED_FUSES = {
+  runAsNode: false,
+  enableNodeOptionsEnvironmentVariable: false,
+  enableNodeCliInspectArguments: false,
+  enableEmbeddedAsarIntegrityValidation: true,
+  onlyLoadAppFromAsar: true,
+  enableCookieEncryption: true,
+};
+
+/** Problems with the `electronFuses` of a loaded electron-builder configuration. */
+export function checkFuseConfig(electronFuses) {
+  return Object.entries(REQUIRED_FUSES)
+    .filter(([name, value]) => electronFuses?.[name] !== value)
+    .map(([name, value]) => `electronFuses.${name} is ${electronFuses?.[name] ?? 'not set'}, must be ${value}`);
+}
+
+/** Problems with the fuse wire of an Electron binary (or .app), read by @electron/fuses. */
+export async function checkFuseWire(electronBinary) {
+  const { getCurrentFuseWire, FuseV1Options } = libRequire('@electron/fuses');
+  // The byte values of a fuse's state; the package defines but does not re-export them.
+  const { FuseState } = libRequire('@electron/fuses/dist/constants.js');
+  const wire = await getCurrentFuseWire(electronBinary);
+  const problems = [];
+  for (const [name, value] of Object.entries(REQUIRED_FUSES)) {
+    // electronFuses.runAsNode is FuseV1Options.RunAsNode, and so on.
+    const index = FuseV1Options[name.charAt(0).toUpperCase() + name.slice(1)];
+    const state = wire[index];
+    const want = value ? FuseState.ENABLE : FuseState.DISABLE;
+    if (state === want) continue;
+    const found = state === FuseState.ENABLE ? 'on' : state === FuseState.DISABLE ? 'off' : state === FuseState.REMOVED ? 'removed' : 'missing';
+    problems.push(`fuse ${name} is ${found} in ${path.basename(electronBinary)}, must be ${value ? 'on' : 'off'}`);
+  }
+  return problems;
+}
+
+/** The file electron-builder flips fuses in (as its addElectronFuses finds it). */
+function electronBinaryPath(context) {
+  const ext = { darwin: '.app', mas: '.app', win32: '.exe', linux: '' }[context.electronPlatformName] ?? '';
+  const name = context.electronPlatformName === 'linux' ? context.packager.executableName : context.packager.appInfo.productFilename;
+  return path.join(context.appOutDir, `${name}${ext}`);
+}
+
 /** @param {import('app-builder-lib').AfterPackContext} context */
 export async function afterPack(context) {
   const resources = context.packager.getResourcesDir(context.appOutDir);
   const electronVersion = context.packager.info.framework.version;
   const abi = electronAbi(electronVersion);
-  const problems = [...checkAsar(path.join(resources, 'app.asar')), ...checkUnpacked(path.join(resources, 'app.asar.unpacked'), abi)];
+  const electronFuses = context.packager.config.electronFuses;
+  const fuseProblems = checkFuseConfig(electronFuses);
+  if (fuseProblems.length === 0) {
+    // electron-builder flips the fuses right after this hook; flip them here the same way
+    // (its own documented call; flipping twice is idempotent) so the binary can be read back.
+    const packager = context.packager;
+    await packager.addElectronFuses(context, await packager.generateFuseConfig(electronFuses));
+    fuseProblems.push(...(await checkFuseWire(electronBinaryPath(context))));
+  }
+  const problems = [
+    ...checkAsar(path.join(resources, 'app.asar')),
+    ...checkUnpacked(path.join(resources, 'app.asar.unpacked'), abi),
+    ...fuseProblems,
+  ];
   if (problems.length > 0) {
     throw new Error(`the packed app would not work (Electron ${electronVersion}, ABI ${abi}):\n  ${problems.join('\n  ')}`);
   }

@@ -4,8 +4,10 @@ import { registerDatasetCommands } from './cli/datasets.js';
 import { registerDbCommands } from './cli/db.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerTrainCommand } from './cli/train.js';
+import { registerEvaluateCommand } from './cli/evaluate.js';
 import { registerExportCommand } from './cli/export.js';
 import { registerImportCommand } from './cli/import.js';
+import { registerModelsCommands } from './cli/models.js';
 import { registerReportCommand } from './cli/report.js';
 import { registerStudyCommands } from './cli/study.js';
 import { registerSchemaCommands } from './cli/schema.js';
@@ -31,11 +33,13 @@ export async function main(argv: string[]): Promise<number> {
   registerDatasetCommands(program, globals);
   registerDbCommands(program, globals);
   registerTrainCommand(program, globals);
+  registerEvaluateCommand(program, globals);
   registerReportCommand(program, globals);
   registerExportCommand(program, globals);
   registerStudyCommands(program, globals);
   registerSchemaCommands(program, globals);
   registerImportCommand(program, globals);
+  registerModelsCommands(program, globals);
   registerServeCommand(program, globals, async (options) => {
     // Loaded only for serve: the other commands need no HTTP server.
     const { startServer } = await import('./server/server.js');

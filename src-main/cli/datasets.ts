@@ -73,7 +73,9 @@ export function registerDatasetCommands(program: Command, globals: () => GlobalO
     .requiredOption('--name <name>', 'dataset name')
     .requiredOption('--from <dir>', 'the folder')
     .action(async (opts: { name: string; from: string }) => {
-      const summary = await withDatabase(globals(), (db) => addFolderDataset(db, opts));
+      const summary = await withDatabase(globals(), (db) =>
+        addFolderDataset(db, { ...opts, onSkipped: (s) => process.stderr.write(`warning: ${s.file}: ${s.reason}\n`) }),
+      );
       console.log(`added ${describe(summary)}`);
     });
 

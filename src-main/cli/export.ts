@@ -4,7 +4,7 @@ import { writeExport } from '../core/api/export.js';
 import type { ExportFormat } from '../core/export/writers.js';
 import { withDatabase, type GlobalOptions } from './context.js';
 
-const TABLES = ['models', 'predictions', 'pies', 'class-impact', 'labels', 'study'] as const;
+const TABLES = ['models', 'predictions', 'pies', 'class-impact', 'shift', 'labels', 'study'] as const;
 type Table = (typeof TABLES)[number];
 
 export function registerExportCommand(program: Command, globals: () => GlobalOptions): void {

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { importPredictions } from '../core/import/import-predictions.js';
 import { IMPORT_FORMATS } from '../core/import/formats.js';
-import { withDatabase, type GlobalOptions } from './context.js';
+import { testImagePaths } from '../core/sql/image-paths.js';
+import { withDatabase, withReadonlyDatabase, type GlobalOptions } from './context.js';
 
 export function registerImportCommand(program: Command, globals: () => GlobalOptions): void {
   const importCommand = program.command('import').description('import data made elsewhere');
@@ -13,7 +14,13 @@ export function registerImportCommand(program: Command, globals: () => GlobalOpt
     .argument('<files...>', 'prediction files (reference-csv: one file per checkpoint)')
     .action(async (files: string[], opts: { format: string; dataset: string }) => {
       const summary = await importPredictions(
-        { format: opts.format, datasetName: opts.dataset, files, onStatus: (m) => process.stderr.write(`${m}\n`) },
+        {
+          format: opts.format,
+          datasetName: opts.dataset,
+          files,
+          onStatus: (m) => process.stderr.write(`${m}\n`),
+          imagePaths: () => withReadonlyDatabase(globals(), (db) => testImagePaths(db, opts.dataset)),
+        },
         (fn) => withDatabase(globals(), fn),
       );
       console.log(

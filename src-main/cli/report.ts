@@ -45,7 +45,7 @@ export function registerReportCommand(program: Command, globals: () => GlobalOpt
         (db) => {
           const experimentId = resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment));
           ensureAnalysis(db, experimentId); // the explicit step: recomputed only when the finished models changed
-          return experimentReport(db, experimentId);
+          return experimentReport(db, experimentId, { shift: opts.json === true });
         },
         { existingOnly: true },
       );

@@ -5,7 +5,8 @@ import type { PopulationEvent } from '../core/population/runner.js';
 import type { PresetName, QuantizeMethod } from '../core/population/presets.js';
 import { BACKENDS, type BackendName } from '../core/training/backend-names.js';
 import type { Arch } from '../core/training/network.js';
-import { databasePath, withDatabase, type GlobalOptions } from './context.js';
+import { findDataset } from '../core/datasets/store.js';
+import { databasePath, withDatabase, withReadonlyDatabase, type GlobalOptions } from './context.js';
 
 interface TrainFlags {
   dataset?: string;
@@ -22,12 +23,36 @@ interface TrainFlags {
   batchSize?: string;
   resume?: boolean;
   experiment?: string;
+  longTail?: string;
+  tailOrder?: string;
 }
 
 function integer(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new UserError(`${name} must be a non-negative integer, not '${value}'`);
   return Number(value);
+}
+
+function ratio(value: string): number {
+  const v = Number(value);
+  if (value.trim() === '' || !Number.isFinite(v) || v < 1) throw new UserError(`--long-tail must be a ratio of at least 1, not '${value}'`);
+  return v;
+}
+
+/** --tail-order: class names or label numbers, checked against the dataset's classes. */
+function tailOrder(value: string, classNames: string[]): number[] {
+  const items = value.split(',').map((s) => s.trim());
+  const order = items.map((item) => {
+    const byName = classNames.indexOf(item);
+    if (byName >= 0) return byName;
+    if (/^\d+$/.test(item) && Number(item) < classNames.length) return Number(item);
+    throw new UserError(`--tail-order: '${item}' is not a class of the dataset (${classNames.join(', ')})`);
+  });
+  const sorted = [...order].sort((a, b) => a - b);
+  if (sorted.length !== classNames.length || sorted.some((c, i) => c !== i)) {
+    throw new UserError(`--tail-order must name each of the ${classNames.length} classes once (a permutation), not '${value}'`);
+  }
+  return order;
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
@@ -49,7 +74,7 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
     .command('train')
     .description('train a population of models: dense, magnitude-pruned and quantized')
     .option('--dataset <name>', 'dataset to train on (see: pie-audit datasets list)')
-    .option('--preset <preset>', 'smoke | quick | paper', 'quick')
+    .option('--preset <preset>', 'smoke | quick | paper | longtail', 'quick')
     .option('--models <k>', 'models per variant')
     .option('--sparsities <list>', 'pruning targets, e.g. 0,0.5,0.9 (0 = dense, always included)')
     .option('--quantize <list>', 'post-training quantized variants: fp16,int8 (or none)')
@@ -60,10 +85,12 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
     .option('--seed <s>', 'base seed')
     .option('--backend <name>', 'tfjs-node | wasm | cpu (default: the best that loads)')
     .option('--batch-size <n>', 'batch size (default 128)')
+    .option('--long-tail <ratio>', 'train on a class-imbalanced subset: class of rank r keeps floor(n * ratio^(-r/(C-1))) images')
+    .option('--tail-order <labels>', 'with --long-tail: classes from most to least frequent (names or label numbers; default by label)')
     .option('--resume', 'finish the newest interrupted run (finished models are kept)')
     .option('--experiment <id>', 'with --resume: the experiment to finish')
     .action(async (flags: TrainFlags) => {
-      const preset = oneOf('--preset', flags.preset, ['smoke', 'quick', 'paper'] as const) as PresetName;
+      const preset = oneOf('--preset', flags.preset, ['smoke', 'quick', 'paper', 'longtail'] as const) as PresetName;
       const overrides = {
         models: integer('--models', flags.models),
         sparsities: list('--sparsities', flags.sparsities, (s) => {
@@ -78,7 +105,14 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
         seed: integer('--seed', flags.seed),
         backend: oneOf('--backend', flags.backend, BACKENDS) as BackendName | undefined,
         batchSize: integer('--batch-size', flags.batchSize),
+        longTail: flags.longTail === undefined ? undefined : { ratio: ratio(flags.longTail), order: undefined as number[] | undefined },
       };
+      if (flags.tailOrder !== undefined && flags.longTail === undefined && preset !== 'longtail') throw new UserError('--tail-order needs --long-tail RATIO (or --preset longtail)');
+      if (flags.tailOrder !== undefined) {
+        const names = await withReadonlyDatabase(globals(), (db) => (flags.dataset === undefined ? [] : findDataset(db, flags.dataset).classes));
+        const order = tailOrder(flags.tailOrder, names);
+        overrides.longTail = { ratio: overrides.longTail?.ratio ?? 10, order };
+      }
       const workers = integer('--workers', flags.workers);
       if (workers === 0) throw new UserError('--workers must be at least 1');
       const file = databasePath(globals());

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { Browser, BrowserContext, ConsoleMessage, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/core/web/csp.ts';
@@ -78,26 +79,25 @@ describe('browser mode (pie-audit serve + built renderer)', () => {
   });
 
   it('shows a failed import in an alert and lets it be dismissed', async () => {
+    // A real bad state, not a faked answer: another connection holds the database's write
+    // lock, so the server's import fails once SQLite's busy timeout runs out.
     expectedFailingUrl = '/api/datasets.addKnown';
-    await page.route('**/api/datasets.addKnown', (route) =>
-      route.fulfill({
-        status: 400,
-        contentType: 'application/json',
-        body: JSON.stringify({ error: 'simulated failure for the test', kind: 'bad-request' }),
-      }),
-    );
+    const holder = new Database(dbFile);
+    holder.exec('BEGIN EXCLUSIVE');
     try {
       await page.getByRole('button', { name: 'Add Fashion-MNIST' }).click();
       const alert = page.getByRole('alert');
-      await alert.waitFor();
-      expect(await alert.textContent()).toContain('simulated failure for the test');
-      await alert.getByRole('button', { name: 'Dismiss' }).click();
-      await alert.waitFor({ state: 'detached' });
-      expect(await page.getByTestId('datasets-empty').isVisible()).toBe(true);
+      await alert.waitFor({ timeout: 90_000 });
+      expect(await alert.textContent()).toMatch(/database is locked/);
     } finally {
-      await page.unroute('**/api/datasets.addKnown');
+      holder.exec('ROLLBACK');
+      holder.close();
       expectedFailingUrl = undefined;
     }
+    const alert = page.getByRole('alert');
+    await alert.getByRole('button', { name: 'Dismiss' }).click();
+    await alert.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('datasets-empty').isVisible()).toBe(true);
   });
 
   it('adds Fashion-MNIST with one click and lists it', async () => {

@@ -57,6 +57,60 @@ function storedLabels(): { image_index: number; categories: string; note: string
   }
 }
 
+/**
+ * What the results screens should show, computed here from the stored predictions with
+ * plain SQL and the paper's rules (modal label, ties to the largest class; PIE when the
+ * variant's modal label differs from the dense one), independently of the analysis code.
+ */
+function expectedResults(experiment: number): {
+  top1: Map<string, { mean: number; sd: number }>;
+  pies: Set<number>;
+  meanTrueProbability: Map<number, number>;
+} {
+  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  try {
+    const accuracy = db
+      .prepare(
+        `SELECT m.variant, avg(p.predicted_label = ei.true_label) AS top1 FROM predictions p JOIN models m ON m.id = p.model_id
+         JOIN experiment_images ei ON ei.experiment_id = m.experiment_id AND ei.image_index = p.image_index
+         WHERE m.experiment_id = ? GROUP BY m.id`,
+      )
+      .all(experiment) as { variant: string; top1: number }[];
+    const top1 = new Map<string, { mean: number; sd: number }>();
+    for (const variant of new Set(accuracy.map((a) => a.variant))) {
+      const xs = accuracy.filter((a) => a.variant === variant).map((a) => a.top1);
+      const mean = xs.reduce((t, x) => t + x, 0) / xs.length;
+      top1.set(variant, { mean, sd: Math.sqrt(xs.reduce((t, x) => t + (x - mean) ** 2, 0) / (xs.length - 1)) });
+    }
+    const votes = db
+      .prepare(
+        `SELECT m.variant, p.image_index, p.predicted_label, count(*) AS n FROM predictions p JOIN models m ON m.id = p.model_id
+         WHERE m.experiment_id = ? GROUP BY m.variant, p.image_index, p.predicted_label ORDER BY n, p.predicted_label`,
+      )
+      .all(experiment) as { variant: string; image_index: number; predicted_label: number; n: number }[];
+    const modal = new Map<string, number>(); // ordered by count then label: the last written wins
+    for (const v of votes) modal.set(`${v.variant}/${v.image_index}`, v.predicted_label);
+    const pies = new Set<number>();
+    for (const [key, label] of modal) {
+      const [variant, image] = key.split('/');
+      if (variant !== 'dense' && modal.get(`dense/${image}`) !== label) pies.add(Number(image));
+    }
+    const meanTrueProbability = new Map(
+      (
+        db
+          .prepare(
+            `SELECT p.image_index, avg(p.true_label_probability) AS mean FROM predictions p JOIN models m ON m.id = p.model_id
+             WHERE m.experiment_id = ? AND m.variant = 'magnitude-0.9' GROUP BY p.image_index`,
+          )
+          .all(experiment) as { image_index: number; mean: number }[]
+      ).map((r) => [r.image_index, r.mean]),
+    );
+    return { top1, pies, meanTrueProbability };
+  } finally {
+    db.close();
+  }
+}
+
 async function currentImage(): Promise<number> {
   return Number(await page.getByTestId('audit-image-index').textContent());
 }
@@ -69,8 +123,12 @@ describe('the screens, end to end (pie-audit serve + Chromium)', () => {
   it('adds Fashion-MNIST with one click', async () => {
     await page.goto(server!.url);
     await page.getByRole('button', { name: 'Add Fashion-MNIST' }).click();
-    await page.locator('tr[data-dataset="fashion-mnist"]').waitFor({ timeout: 90_000 });
+    const row = page.locator('tr[data-dataset="fashion-mnist"]');
+    await row.waitFor({ timeout: 90_000 });
+    const digits = async (col: string): Promise<number> => Number(((await row.locator(`[data-col="${col}"]`).textContent()) ?? '').replace(/\D/g, ''));
+    expect([await digits('train'), await digits('test'), await digits('classes')]).toEqual([60000, 10000, 10]);
     await page.getByTestId('run-form').waitFor();
+    expect(await page.getByTestId('run-dataset').inputValue()).toBe('fashion-mnist');
   });
 
   it('starts a population run with custom settings, shows live progress per model, cancels and resumes it', async () => {
@@ -117,11 +175,29 @@ describe('the screens, end to end (pie-audit serve + Chromium)', () => {
     const table = page.getByTestId('report-table');
     await table.waitFor({ timeout: 30_000 });
     expect(await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-variant')))).toEqual(['dense', 'magnitude-0.9']);
-    expect(await table.locator('tr[data-variant="magnitude-0.9"]').textContent()).toMatch(/\d+\.\d\d%/);
+    // The numbers shown are those recomputed here from the stored predictions.
+    const expected = expectedResults(experimentId);
+    const percent = (x: number, digits: number): string => `${(100 * x).toFixed(digits)}%`;
+    for (const variant of ['dense', 'magnitude-0.9']) {
+      const cells = await table.locator(`tr[data-variant="${variant}"] td`).allTextContents();
+      const top1 = expected.top1.get(variant);
+      expect(cells[0], `${variant} models`).toBe('2');
+      expect(cells[1], `${variant} top-1 mean`).toBe(percent(top1?.mean ?? NaN, 2));
+      expect(cells[2], `${variant} top-1 sd`).toBe(percent(top1?.sd ?? NaN, 2));
+    }
+    const pieCells = await table.locator('tr[data-variant="magnitude-0.9"] td').allTextContents();
+    expect(Number(pieCells[3]?.replace(/\D/g, ''))).toBe(expected.pies.size);
+    expect(pieCells[4]).toBe(percent(expected.pies.size / 10000, 2));
+    // The charts are drawn, and their text alternative carries the plotted values.
     for (const chart of ['chart-top1', 'chart-pies', 'chart-impact']) {
       const canvas = page.getByTestId(chart).locator('canvas');
       await expect.poll(() => canvas.evaluate((c) => (c as HTMLCanvasElement).width)).toBeGreaterThan(100);
     }
+    const dense = expected.top1.get('dense');
+    const pruned = expected.top1.get('magnitude-0.9');
+    expect(await page.getByTestId('chart-top1').getAttribute('aria-label')).toBe(
+      `Top-1 accuracy against sparsity: 0%: ${(100 * (dense?.mean ?? NaN)).toFixed(1)}% ± ${(100 * (dense?.sd ?? NaN)).toFixed(1)}; 90%: ${(100 * (pruned?.mean ?? NaN)).toFixed(1)}% ± ${(100 * (pruned?.sd ?? NaN)).toFixed(1)}`,
+    );
     expect(await page.getByTestId('impact-table').locator('tbody tr').count()).toBe(10);
     await screenshot(page, '2-results');
   });
@@ -146,6 +222,16 @@ describe('the screens, end to end (pie-audit serve + Chromium)', () => {
     await page.getByTestId('grid-class').selectOption({ label: 'all' });
     await page.getByTestId('grid-sort').selectOption('meanTrueProbability');
     await expect.poll(() => grid.getAttribute('data-count')).toBe(String(pies));
+    // Sorted: the first images shown are PIEs in rising mean probability of the true label
+    // (recomputed here), starting from the lowest of all PIEs.
+    const { pies: expectedPies, meanTrueProbability } = expectedResults(experimentId);
+    expect(pies).toBe(expectedPies.size);
+    const shown = (await grid.locator('a[data-image]').evaluateAll((links) => links.map((a) => Number(a.getAttribute('data-image'))))).slice(0, 12);
+    expect(shown.every((i) => expectedPies.has(i)), `${shown.join(',')} are PIEs`).toBe(true);
+    const means = shown.map((i) => meanTrueProbability.get(i) ?? NaN);
+    const lowest = Math.min(...[...expectedPies].map((i) => meanTrueProbability.get(i) ?? NaN));
+    expect(Math.abs((means[0] ?? NaN) - lowest)).toBeLessThan(1e-9);
+    for (let k = 1; k < means.length; k++) expect((means[k] ?? NaN) - (means[k - 1] ?? NaN), `position ${k}`).toBeGreaterThan(-1e-9);
     await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid="pie-grid"] img')).every((img) => (img as HTMLImageElement).complete));
     await screenshot(page, '3-grid');
 

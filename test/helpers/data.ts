@@ -66,7 +66,18 @@ export function dbSnapshot(file: string): string {
 }
 
 export const FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
-export const hasFashionMnist = fs.existsSync(path.join(FASHION_MNIST_DIR, 't10k-images-idx3-ubyte.gz'));
+const hasFashionMnist = fs.existsSync(path.join(FASHION_MNIST_DIR, 't10k-images-idx3-ubyte.gz'));
+
+/**
+ * Whether the tests on the real Fashion-MNIST run: where the OS copy is present, and
+ * always in CI (env CI=true), where a missing copy must fail rather than skip. Each such
+ * test starts with requireFashionMnist(), which says what is missing.
+ */
+export const runsOnFashionMnist = hasFashionMnist || process.env.CI === 'true';
+
+export function requireFashionMnist(): void {
+  if (!hasFashionMnist) throw new Error(`Fashion-MNIST is missing at ${FASHION_MNIST_DIR} (CI must provide it: these reference checks may not be skipped there)`);
+}
 
 /**
  * A small MNIST-like dataset a network can learn: class c is a bright bar in row band

@@ -10,7 +10,7 @@ type Json = Record<string, unknown>;
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'analysis');
 
 interface Reference {
-  images: Record<string, { modal: number[]; tie: boolean[]; agreement: number[]; mean_true_probability: number[]; is_pie: boolean[] }>;
+  images: Record<string, { modal: number[]; tie: boolean[]; agreement: number[]; mean_true_probability: number[]; is_pie: boolean[]; self_confidence: number[]; normalized_margin: number[] }>;
   classes: Record<string, { statistic: number[]; pvalue: number[]; qvalue: number[]; baseline_mean_recall: number[]; variant_mean_recall: number[]; significant: boolean[] }>;
   headline: Record<string, Json>;
 }
@@ -57,6 +57,10 @@ describe('analysis of an imported population against pandas, scipy and statsmode
       close(row.variant_agreement, ref.agreement[i] ?? NaN, `${variant} ${i} agreement`);
       close(row.baseline_agreement, dense.agreement[i] ?? NaN, `dense ${i} agreement`);
       close(row.variant_mean_true_probability, ref.mean_true_probability[i] ?? NaN, `${variant} ${i} mean true p`);
+      close(row.variant_self_confidence, ref.self_confidence[i] ?? NaN, `${variant} ${i} self-confidence`);
+      close(row.baseline_self_confidence, dense.self_confidence[i] ?? NaN, `dense ${i} self-confidence`);
+      close(row.variant_normalized_margin, ref.normalized_margin[i] ?? NaN, `${variant} ${i} normalized margin`);
+      close(row.baseline_normalized_margin, dense.normalized_margin[i] ?? NaN, `dense ${i} normalized margin`);
       expect(row.variant_number_observ).toBe(5);
     }
   });
@@ -87,7 +91,9 @@ describe('analysis of an imported population against pandas, scipy and statsmode
     for (const v of report.variants) {
       const ref = reference.headline[String(v.variant)] ?? {};
       for (const [key, value] of Object.entries(ref)) {
-        if (typeof value === 'number' && !Number.isInteger(value)) close(v[key], value, `${String(v.variant)} ${key}`);
+        // most_hurt: classes by name; a labels-only import names them by number
+        if (key === 'most_hurt') expect(v.most_hurt, `${String(v.variant)} most_hurt`).toEqual((value as number[]).map(String));
+        else if (typeof value === 'number' && !Number.isInteger(value)) close(v[key], value, `${String(v.variant)} ${key}`);
         else expect(v[key], `${String(v.variant)} ${key}`).toBe(value);
       }
     }
@@ -124,10 +130,27 @@ describe('analysis of a trained smoke population', () => {
     fs.mkdirSync(source);
     writeLearnableMnistFolder(source, 400, 150);
     const db = path.join(dir, 'smoke.db');
+    const computedAt = (): string => {
+      const handle = new Database(db, { readonly: true });
+      try {
+        return handle.prepare('SELECT computed_at FROM analysis_runs').pluck().get() as string;
+      } finally {
+        handle.close();
+      }
+    };
     expect((await runCli(['--db', db, 'datasets', 'add', 'mnist', '--name', 'toy', '--from', source])).code).toBe(0);
-    const train = await runCli(['--db', db, 'train', '--dataset', 'toy', '--preset', 'smoke', '--models', '3', '--epochs', '1', '--quantize', 'int8']);
-    expect(train.code, train.stderr).toBe(0);
+    // The run dies inside its last model's commit (a test-only stop point), is reported on
+    // as it stands, then finished by the real `train --resume`, which writes that model.
+    const flags = ['--db', db, 'train', '--dataset', 'toy', '--preset', 'smoke', '--models', '3', '--epochs', '1', '--quantize', 'int8'];
+    const killed = await runCli(flags, { PIE_AUDIT_TEST_STOP_AT: 'train-commit:9' });
+    expect(killed.code, killed.stderr).toBeNull(); // killed by its signal
+    const partial = await runCli(['--db', db, 'report', '--json']);
+    expect(partial.code, partial.stderr).toBe(0);
+    const partialAt = computedAt();
+    const resumed = await runCli(['--db', db, 'train', '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
     const predictions = await exportJson(db, 'predictions', dir);
+    expect(predictions).toHaveLength(9 * 150);
     const expected = recompute(predictions);
     const pies = await exportJson(db, 'pies', dir);
     expect(pies).toHaveLength(2 * 150);
@@ -139,24 +162,11 @@ describe('analysis of a trained smoke population', () => {
       expect(row.is_pie).toBe(mine?.modal === dense?.modal ? 0 : 1);
       expect(row.variant_tie).toBe(mine?.tie ? 1 : 0);
     }
-    const computedAt = (): string => {
-      const handle = new Database(db, { readonly: true });
-      try {
-        return handle.prepare('SELECT computed_at FROM analysis_runs').pluck().get() as string;
-      } finally {
-        handle.close();
-      }
-    };
     const first = await runCli(['--db', db, 'report', '--json']);
     const stamp = computedAt();
     const again = await runCli(['--db', db, 'report', '--json']);
     expect(again.stdout).toBe(first.stdout);
     expect(computedAt()).toBe(stamp); // not recomputed: nothing changed
-    // A model re-written (as a resumed run does) makes the stored analysis stale.
-    const raw = new Database(db);
-    raw.prepare("UPDATE models SET finished_at = '2030-01-01T00:00:00.000Z' WHERE id = 1").run();
-    raw.close();
-    await runCli(['--db', db, 'report', '--json']);
-    expect(computedAt()).not.toBe(stamp);
+    expect(stamp).not.toBe(partialAt); // the model the resume wrote made the earlier analysis stale
   });
 });

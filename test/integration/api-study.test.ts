@@ -203,8 +203,13 @@ describe('a blind study through the HTTP API, on two machines', () => {
     // study items stay free of the PIE flag even then
     expect(JSON.stringify(await value(A, 'study.items', { studyId: studyA, annotator: 'ann-1' }))).not.toMatch(/is_pie|isPie/);
     const response = await fetch(`http://127.0.0.1:${A.server.port}/download/export?table=study&format=json&studyId=${studyA}`, { headers: { Authorization: `Bearer ${A.server.token}` } });
-    const rows = (await response.json()) as { is_pie: number | null }[];
-    expect(rows.filter((r) => r.is_pie === 1)).toHaveLength(rows.filter((r) => r.is_pie !== null).length - rows.filter((r) => r.is_pie === 0).length);
-    expect(rows.every((r) => r.is_pie === 0 || r.is_pie === 1)).toBe(true);
+    const rows = (await response.json()) as { image_index: number; is_pie: number | null }[];
+    expect(rows).toHaveLength(165);
+    // Every row's flag is the one the Python reference recomputed from the population.
+    const reference = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'study', 'reference.json'), 'utf8')) as { pie_images: number[]; control_images: number[] };
+    const expectedFlag = new Map([...reference.pie_images.map((i) => [i, 1] as const), ...reference.control_images.map((i) => [i, 0] as const)]);
+    for (const row of rows) expect(row.is_pie, `image ${row.image_index}`).toBe(expectedFlag.get(row.image_index));
+    const consensusPies = report.consensus.filter((c) => c.is_pie === true).map((c) => c.image_index).sort((a, b) => a - b);
+    expect(consensusPies).toEqual(reference.pie_images);
   });
 });

@@ -7,6 +7,7 @@ import { addKnownIdxDataset } from '../../src-main/core/datasets/add.js';
 import { openDatabase, type Db } from '../../src-main/core/db/database.js';
 import { startServer, type RunningServer } from '../../src-main/server/server.js';
 import { apiClient } from '../helpers/api-client.js';
+import { tfjsNodeLoads } from '../helpers/backends.js';
 import { tempDir, writeLearnableMnistFolder } from '../helpers/data.js';
 
 describe('population runs through the HTTP API, with progress as server-sent events', () => {
@@ -15,6 +16,7 @@ describe('population runs through the HTTP API, with progress as server-sent eve
   let db: Db;
   let server: RunningServer;
   const events: ApiEvent[] = [];
+  const waiters: (() => void)[] = [];
   let stream: http.ClientRequest | undefined;
 
   const { call } = apiClient(() => server);
@@ -34,6 +36,7 @@ describe('population runs through the HTTP API, with progress as server-sent eve
           const parts = buffer.split('\n\n');
           buffer = parts.pop() ?? '';
           for (const part of parts) if (part.startsWith('data: ')) events.push(JSON.parse(part.slice(6)) as ApiEvent);
+          for (const wake of waiters.splice(0)) wake();
         });
         resolve();
       });
@@ -51,25 +54,49 @@ describe('population runs through the HTTP API, with progress as server-sent eve
     expect(r.json.error).toMatch(/no dataset named 'nope'/);
   });
 
-  it('runs a population, streams progress, refuses a second run meanwhile, and stores every model', async () => {
-    const r = await call('train.start', { dataset: 'toy', preset: 'smoke', models: 2, epochs: 2, quantize: ['int8'] });
+  /** Waits on the event stream (not on time) for an event. */
+  async function nextEvent(match: (e: ApiEvent) => boolean, what: string): Promise<ApiEvent> {
+    for (;;) {
+      const found = events.find(match);
+      if (found) return found;
+      await new Promise<void>((resolve, reject) => {
+        waiters.push(resolve);
+        if (stream?.destroyed) reject(new Error(`the event stream closed before ${what}`));
+      });
+    }
+  }
+
+  it('refuses a second run while one is in progress, reports it running, and stops it on cancel', async () => {
+    // 1000 epochs: this run ends only when cancelled, so the checks below cannot race its end.
+    const r = await call('train.start', { dataset: 'toy', preset: 'smoke', models: 1, sparsities: [0], epochs: 1000 });
     expect(r.status, JSON.stringify(r.json)).toBe(200);
     const experimentId = (r.json.value as { experimentId: number }).experimentId;
     const busy = await call('train.start', { dataset: 'toy', preset: 'smoke' });
     expect(busy.status).toBe(400);
     expect(busy.json.error).toMatch(/already in progress/);
     expect((await call('train.status', {})).json.value).toEqual({ running: true, experimentId });
-    const deadline = Date.now() + 120_000;
-    while (!events.some((e) => e.type === 'train.finished') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    const finished = events.find((e) => e.type === 'train.finished');
+    expect((await call('train.cancel', {})).json.value).toEqual({ cancelled: true });
+    const finished = await nextEvent((e) => e.type === 'train.finished' && e.experimentId === experimentId, 'the cancelled run finished');
+    expect(finished).toMatchObject({ cancelled: true, done: 0 });
+    expect((await call('train.status', {})).json.value).toEqual({ running: false, experimentId: null });
+  });
+
+  it(`runs a population on the best backend that loads (${tfjsNodeLoads ? 'tfjs-node' : 'WASM'} here), streams progress, and stores every model`, async () => {
+    const r = await call('train.start', { dataset: 'toy', preset: 'smoke', models: 2, epochs: 2, quantize: ['int8'] });
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    const experimentId = (r.json.value as { experimentId: number }).experimentId;
+    const finished = await nextEvent((e) => e.type === 'train.finished' && e.experimentId === experimentId, 'the run finished');
     expect(finished).toMatchObject({ type: 'train.finished', experimentId, done: 6, failed: 0, cancelled: false });
-    expect(events.find((e) => e.type === 'train.started')).toMatchObject({ experimentId, backend: 'wasm' });
-    const progress = events.filter((e) => e.type === 'train.progress');
+    // The API picks the best backend that loads: tfjs-node where it installs, WASM otherwise.
+    expect(events.find((e) => e.type === 'train.started' && e.experimentId === experimentId)).toMatchObject({ experimentId, backend: tfjsNodeLoads ? 'tfjs-node' : 'wasm' });
+    const modelIds = new Set(db.prepare('SELECT id FROM models WHERE experiment_id = ?').pluck().all(experimentId) as number[]);
+    const progress = events.filter((e) => e.type === 'train.progress' && modelIds.has(e.modelId));
     expect(progress.length).toBeGreaterThan(4);
     expect(progress[0]).toMatchObject({ epochs: 2 });
-    expect(events.filter((e) => e.type === 'train.model-done')).toHaveLength(6);
+    expect(events.filter((e) => e.type === 'train.model-done' && modelIds.has(e.modelId))).toHaveLength(6);
     expect((await call('train.status', {})).json.value).toEqual({ running: false, experimentId: null });
     const done = db.prepare("SELECT count(*) FROM models WHERE experiment_id = ? AND status = 'done'").pluck().get(experimentId);
     expect(done).toBe(6);
+    expect(db.prepare('SELECT DISTINCT backend FROM models WHERE experiment_id = ?').pluck().all(experimentId)).toEqual([tfjsNodeLoads ? 'tfjs-node' : 'wasm']);
   });
 });

@@ -26,32 +26,44 @@ describe('labels acknowledged by the server survive SIGKILL', () => {
     const token = url.searchParams.get('token') ?? '';
     const acknowledged = new Map<number, string[]>();
     let sent = 0;
-    let failed = 0;
+    let killed = false;
+    let failedAfterKill = 0;
     const exited = new Promise((resolve) => server.on('exit', resolve));
     // Two concurrent streams of labels; the kill lands while requests are in flight.
+    // Only a failure to reach the server after the kill counts as "the server is gone":
+    // an answer other than 200, or any error before the kill, fails the test.
     const stream = async (offset: number): Promise<void> => {
       for (let i = offset; i < 240; i += 2) {
         const categories = CATEGORY_SETS[i % CATEGORY_SETS.length] ?? [];
         sent++;
+        let response: Response;
         try {
-          const response = await fetch(new URL('/api/labels.set', url), {
+          response = await fetch(new URL('/api/labels.set', url), {
             method: 'POST',
             headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
             body: JSON.stringify({ experimentId: 1, imageIndex: i, categories, annotator: 'crash-test' }),
           });
-          if (response.status !== 200) throw new Error(`status ${response.status}: ${await response.text()}`);
-          acknowledged.set(i, categories);
-          if (acknowledged.size === 120) server.kill('SIGKILL');
-        } catch {
-          failed++;
+        } catch (error) {
+          if (!killed) throw new Error(`label ${i} failed before the kill: ${String(error)}`, { cause: error });
+          failedAfterKill++;
           return; // the server is gone
+        }
+        if (response.status !== 200) throw new Error(`label ${i}: status ${response.status}: ${await response.text()}`);
+        acknowledged.set(i, categories);
+        if (acknowledged.size === 120) {
+          killed = true;
+          server.kill('SIGKILL');
         }
       }
     };
-    await Promise.all([stream(0), stream(1)]);
-    await exited;
+    try {
+      await Promise.all([stream(0), stream(1)]);
+    } finally {
+      if (!killed) server.kill('SIGKILL'); // a failed test leaves no server behind
+      await exited;
+    }
     expect(acknowledged.size).toBeGreaterThanOrEqual(120);
-    expect(failed).toBeGreaterThan(0); // the kill really interrupted the stream
+    expect(failedAfterKill).toBeGreaterThan(0); // the kill really interrupted the stream
 
     const handle = new Database(db); // recovery of the WAL happens here
     const rows = handle

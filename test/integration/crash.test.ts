@@ -34,34 +34,39 @@ function writeLongCsv(file: string, models: number, images: number): void {
   fs.writeFileSync(file, lines.join('\n') + '\n');
 }
 
+/** The CLI run in a child process, told to kill itself at a stop point (src-main/core/stop-points.ts). */
+function runUntilStop(args: string[], stopAt: string): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, PIE_AUDIT_TEST_STOP_AT: stopAt }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stderr }));
+  });
+}
+
 describe('an import killed with SIGKILL', () => {
-  it('leaves the database as it was before, at any moment of the import', async () => {
+  it('leaves the database as it was before, wherever inside its write transaction it dies', async () => {
     const dir = tempDir();
     const db = path.join(dir, 'crash.db');
     const file = path.join(dir, 'population.csv');
-    writeLongCsv(file, 20, 5000); // 300,000 rows: about a second to read, then one transaction
+    writeLongCsv(file, 20, 5000); // 60 models, 300,000 rows: more than SQLite's page cache, so the transaction spills to the WAL
     const first = await runCli(['--db', db, 'import', 'predictions', '--format', 'long-csv', '--dataset', 'first', file]);
     expect(first.code, first.stderr).toBe(0);
     const before = contents(db);
-    const whole = Date.now();
-    const timed = await runCli(['--db', path.join(dir, 'timing.db'), 'import', 'predictions', '--format', 'long-csv', '--dataset', 'x', file]);
-    expect(timed.code).toBe(0);
-    const duration = Date.now() - whole;
-    let killedMidway = 0;
-    for (const fraction of [0.3, 0.6, 0.8, 0.9, 0.95]) {
-      const child = spawn(process.execPath, [BIN, '--db', db, 'import', 'predictions', '--format', 'long-csv', '--dataset', 'second', file], { cwd: ROOT, stdio: 'ignore' });
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      await new Promise((resolve) => setTimeout(resolve, duration * fraction));
-      const wasRunning = child.exitCode === null;
-      child.kill('SIGKILL');
-      await exited;
-      if (wasRunning) killedMidway++;
-      const after = contents(db);
-      // Either the kill came before the commit and nothing changed, or the whole import landed.
-      if (after.models === before.models) expect(after).toEqual(before);
-      else expect(after.predictions).toBe((before.predictions ?? 0) * 2);
-      if (after.models !== before.models) break;
+    expect(before.predictions).toBe(300_000);
+    const args = ['--db', db, 'import', 'predictions', '--format', 'long-csv', '--dataset', 'second', file];
+    // After the first model, halfway, and after the last model's rows, just before the commit.
+    for (const models of [1, 30, 60]) {
+      const killed = await runUntilStop(args, `import-write:${models}`);
+      expect(killed.signal, `stop after ${models} models: ${killed.stderr}`).toBe('SIGKILL');
+      expect(contents(db), `stop after ${models} models`).toEqual(before);
     }
-    expect(killedMidway).toBeGreaterThan(0);
+    // The same import, not stopped, lands whole.
+    const whole = await runCli(args);
+    expect(whole.code, whole.stderr).toBe(0);
+    const after = contents(db);
+    expect(after.predictions).toBe(600_000);
+    expect(after.models).toBe(120);
   });
 });

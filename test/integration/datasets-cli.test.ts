@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
-import { FASHION_MNIST_DIR, dbSnapshot, hasFashionMnist, idxBuffer, syntheticImages, syntheticLabels, tempDir, writeIdxPair, writeMnistLikeFolder } from '../helpers/data.js';
+import { FASHION_MNIST_DIR, dbSnapshot, requireFashionMnist, runsOnFashionMnist, idxBuffer, syntheticImages, syntheticLabels, tempDir, writeIdxPair, writeMnistLikeFolder } from '../helpers/data.js';
 
 /**
  * Every bad input is refused with a one-line message naming the file and the
@@ -16,8 +16,9 @@ async function expectRefused(db: string, args: string[], message: RegExp, env: N
   const result = await runCli(['--db', db, ...args], env);
   expect(result.code, result.stderr).toBe(1);
   const lines = result.stderr.trim().split('\n');
-  expect(lines.at(-1)).toMatch(/^pie-audit: /);
-  expect(lines.at(-1)).toMatch(message);
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^pie-audit: /);
+  expect(lines[0]).toMatch(message);
   expect(dbSnapshot(db)).toBe(before);
 }
 
@@ -220,8 +221,9 @@ describe('pie-audit datasets: CIFAR-10 binary batches', () => {
   });
 });
 
-describe.runIf(hasFashionMnist)('pie-audit datasets add fashion-mnist (real data from the OS package)', () => {
+describe.runIf(runsOnFashionMnist)('pie-audit datasets add fashion-mnist (real data from the OS package)', () => {
   it('imports 70,000 images with class names, lists them, and refuses a second import', async () => {
+    requireFashionMnist();
     const dir = tempDir();
     const db = path.join(dir, 'fm.db');
     const started = Date.now();

@@ -6,27 +6,26 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nowIso, openDatabase, type Db } from '../../src-main/core/db/database.js';
+import { openDatabase, type Db } from '../../src-main/core/db/database.js';
 import { auditLabelRows } from '../../src-main/core/export/label-tables.js';
 import { currentAnnotator, getLabel, listLabels, setCurrentAnnotator, setLabel } from '../../src-main/core/labels/store.js';
-import { BIN, ROOT } from '../helpers/cli.js';
+import { BIN, ROOT, runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/data.js';
 
-/** An imported experiment of n images (no dataset needed to label them). */
-function makeExperiment(db: Db, n: number): number {
-  const id = Number(db.prepare("INSERT INTO experiments (name, origin, created_at) VALUES ('labels test', 'imported', ?)").run(nowIso()).lastInsertRowid);
-  const insert = db.prepare('INSERT INTO experiment_images (experiment_id, image_index, true_label) VALUES (?, ?, ?)');
-  for (let i = 0; i < n; i++) insert.run(id, i, i % 10);
-  return id;
+/** An experiment imported by the real command (240 images, no dataset needed to label them): its id. */
+async function importExperiment(file: string): Promise<number> {
+  const result = await runCli(['--db', file, 'import', 'predictions', '--format', 'long-csv', '--dataset', 'synthetic', path.join(ROOT, 'test', 'fixtures', 'analysis', 'population.csv')]);
+  expect(result.code, result.stderr).toBe(0);
+  return Number(/experiment (\d+)/.exec(result.stdout)?.[1]);
 }
 
 describe('free-audit label store', () => {
   const dir = tempDir();
   let db: Db;
   let experimentId: number;
-  beforeAll(() => {
+  beforeAll(async () => {
+    experimentId = await importExperiment(path.join(dir, 'store.db'));
     db = openDatabase(path.join(dir, 'store.db'));
-    experimentId = makeExperiment(db, 20);
   });
   afterAll(() => db.close());
 
@@ -67,10 +66,8 @@ describe('labels survive the server being killed right after it answered', () =>
   const file = path.join(dir, 'kill.db');
   let experimentId: number;
 
-  beforeAll(() => {
-    const db = openDatabase(file);
-    experimentId = makeExperiment(db, 100);
-    db.close();
+  beforeAll(async () => {
+    experimentId = await importExperiment(file);
   });
 
   it('finds every acknowledged label after SIGKILL', async () => {

@@ -162,13 +162,15 @@ function appFilesFilter(platform: (typeof PLATFORMS)[number]): Filter {
   return first.createFilter() as Filter;
 }
 
-/** electron-builder's filter of files inside node_modules packages. */
-function nodeModulesFilter(platform: (typeof PLATFORMS)[number]): Filter {
-  const matcher = matchers.getNodeModuleFileMatcher(ROOT, APP_DIR_DEST, same, platformOptions(platform), packagerLike(config).info);
+/** electron-builder's filter of files inside node_modules packages (expander: its ${arch}-style macros). */
+function nodeModulesFilter(platform: (typeof PLATFORMS)[number], expander: (pattern: string) => string = same): Filter {
+  const matcher = matchers.getNodeModuleFileMatcher(ROOT, APP_DIR_DEST, expander, platformOptions(platform), packagerLike(config).info);
   return matcher.createFilter() as Filter;
 }
 
-const passes = (filter: Filter, file: string): boolean => filter(file, fs.statSync(file));
+/** A plain file's stat, for the package-layout paths of a module not installed here. */
+const FILE_STAT = Object.assign(new fs.Stats(), { mode: 0o100644 });
+const passes = (filter: Filter, file: string): boolean => filter(file, fs.existsSync(file) ? fs.statSync(file) : FILE_STAT);
 
 beforeAll(async () => {
   config = await getConfig(ROOT, null, null);
@@ -246,13 +248,26 @@ describe('electron-builder configuration', () => {
   });
 });
 
+const TFJS_NODE = path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-node');
+/**
+ * tfjs-node's native files: those installed here, or, where it is absent (its install
+ * downloads libtensorflow, which fails on some machines), the files its 4.x package
+ * installs (addon and libtensorflow under lib/napi-v8 and deps/lib), so the unpack rule
+ * is still checked against real paths. The test says which it used.
+ */
+const tfjsNodeInstalled = walk(TFJS_NODE).filter((f) => NATIVE.test(f));
+function tfjsNodeBinaries(): string[] {
+  if (tfjsNodeInstalled.length > 0) return tfjsNodeInstalled;
+  return ['lib/napi-v8/tfjs_binding.node', 'lib/napi-v8/libtensorflow.so.2', 'deps/lib/libtensorflow.so.2', 'deps/lib/libtensorflow_framework.so.2', 'lib/napi-v8/tensorflow.dll', 'deps/lib/libtensorflow.2.dylib'].map((f) => path.join(TFJS_NODE, f));
+}
+
 describe('native modules and WASM binaries are unpacked from app.asar', () => {
   const groups = (): Record<string, string[]> => ({
     'better-sqlite3': walk(path.join(ROOT, 'node_modules', 'better-sqlite3', 'build', 'Release')).filter((f) => NATIVE.test(f)),
-    sharp: walk(path.join(ROOT, 'node_modules', 'sharp')).filter((f) => NATIVE.test(f)),
+    // sharp itself holds no native file since 0.33: its addon and libvips are the @img packages.
     // Every file of the platform packages: the addon finds libvips by a relative path.
     '@img': walk(path.join(ROOT, 'node_modules', '@img')),
-    '@tensorflow/tfjs-node': walk(path.join(ROOT, 'node_modules', '@tensorflow', 'tfjs-node')).filter((f) => NATIVE.test(f)),
+    '@tensorflow/tfjs-node': tfjsNodeBinaries(),
     wasm: walk(WASM_DIST).filter((f) => f.endsWith('.wasm')),
   });
 
@@ -268,10 +283,11 @@ describe('native modules and WASM binaries are unpacked from app.asar', () => {
     ]);
   });
 
-  it.each(PLATFORMS)('every one of them matches asarUnpack (%s)', (platform) => {
+  it.each(PLATFORMS)(`every one of them matches asarUnpack (%s; tfjs-node ${tfjsNodeInstalled.length > 0 ? 'as installed here' : 'not installed here: its package layout'})`, (platform) => {
     const filter = unpackFilter(platform);
     const shipped = nodeModulesFilter(platform);
     for (const [group, files] of Object.entries(groups())) {
+      expect(files.length, `${group}: no files to check`).toBeGreaterThan(0);
       for (const file of files) {
         expect(passes(filter, file), `${group}: ${rel(file)} is not unpacked`).toBe(true);
         expect(passes(shipped, file), `${group}: ${rel(file)} is excluded from the app`).toBe(true);
@@ -279,6 +295,28 @@ describe('native modules and WASM binaries are unpacked from app.asar', () => {
     }
     // ...and the rest of the WASM backend stays in the archive.
     expect(passes(filter, path.join(WASM_DIST, 'tf-backend-wasm.node.js'))).toBe(false);
+  });
+
+  it.each([
+    ['linux', 'linux', 'x64'],
+    ['linux', 'linux', 'arm64'],
+    ['mac', 'darwin', 'arm64'],
+    ['win', 'win32', 'x64'],
+  ] as const)('a %s package carries onnxruntime-node only for %s %s, unpacked', (platform, os, arch) => {
+    const bin = path.join(ROOT, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6');
+    // electron-builder expands ${platform} to the building machine's process.platform (packages are built on their own OS)
+    const shipped = nodeModulesFilter(platform, (pattern) => pattern.replaceAll('${platform}', os).replaceAll('${arch}', arch));
+    const unpack = unpackFilter(platform);
+    const all = walk(bin);
+    const own = all.filter((f) => rel(f).includes(`/napi-v6/${os}/${arch}/`));
+    expect(own.some((f) => path.basename(f) === 'onnxruntime_binding.node')).toBe(true);
+    for (const file of all) {
+      const mine = own.includes(file);
+      expect(passes(shipped, file), `${rel(file)} ${mine ? 'is missing from' : 'is shipped in'} the ${platform} ${arch} package`).toBe(mine);
+      if (mine) expect(passes(unpack, file), `${rel(file)} is not unpacked`).toBe(true);
+    }
+    // the JavaScript of the binding ships everywhere
+    expect(passes(shipped, path.join(ROOT, 'node_modules', 'onnxruntime-node', 'dist', 'index.js'))).toBe(true);
   });
 
   it('needs the explicit @img entry: smartUnpack does not see libvips (.so.<version>) as a library', () => {
@@ -337,7 +375,7 @@ describe('the app’s own files (needs npm run build)', () => {
     expect(bundle).toContain('./worker-bootstrap.js');
     expect(bundle).toMatch(/`\.\/worker\$\{/); // ./worker + the bundle's own extension
     expect(bundle).toContain('preload.cjs');
-    for (const file of ['worker.js', 'worker-bootstrap.js']) expect(fs.existsSync(path.join(outMain, file))).toBe(true);
+    for (const file of ['worker.js', 'worker-bootstrap.js', 'model-worker.js']) expect(fs.existsSync(path.join(outMain, file))).toBe(true);
   });
 
   it('the built main and worker import only production dependencies', () => {
@@ -395,6 +433,8 @@ describe('the afterPack guard', () => {
     copy(sqlite);
     for (const file of walk(path.join(ROOT, 'node_modules', '@img')).filter((f) => NATIVE.test(f))) copy(file);
     copy(path.join(WASM_DIST, 'tfjs-backend-wasm.wasm'));
+    // N-API: the same binary serves Node and Electron (no module ABI to check)
+    copy(path.join(ROOT, 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6', process.platform, process.arch, 'onnxruntime_binding.node'));
     try {
       expect(afterPackHook.checkUnpacked(unpacked, nodeAbi)).toEqual([]);
       const problems = afterPackHook.checkUnpacked(unpacked, electronAbi);

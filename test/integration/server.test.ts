@@ -23,6 +23,50 @@ function request(
   });
 }
 
+/** POST headers declaring a body that is never sent; resolves with the whole answer. */
+function declaredOnly(port: number, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/datasets.list', headers }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.flushHeaders();
+  });
+}
+
+/**
+ * POST a chunked body of up to `total` bytes, 64 KiB at a time, each chunk after the last
+ * one was handed to the socket; stops writing when the answer's status line arrives and
+ * resolves with it. An error before that answer rejects (it is not taken for a 413).
+ */
+function streamUntilAnswered(port: number, headers: Record<string, string>, total: number): Promise<{ status: number; sentBytes: number }> {
+  return new Promise((resolve, reject) => {
+    let answered = false;
+    let sentBytes = 0;
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/api/datasets.list', headers: { ...headers, 'Transfer-Encoding': 'chunked' } }, (res) => {
+      answered = true;
+      res.resume();
+      resolve({ status: res.statusCode ?? 0, sentBytes });
+    });
+    req.on('error', (error) => {
+      if (!answered) reject(error);
+    });
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const next = (): void => {
+      if (answered || req.destroyed) return;
+      if (sentBytes >= total) {
+        req.end();
+        return;
+      }
+      sentBytes += chunk.length;
+      req.write(chunk, () => setImmediate(next));
+    };
+    next();
+  });
+}
+
 describe('browser-mode server', () => {
   const dir = tempDir();
   let db: Db;
@@ -79,6 +123,19 @@ describe('browser-mode server', () => {
     }
   });
 
+  it('refuses the event stream and the download route without the token or with a wrong one', async () => {
+    for (const urlPath of ['/api/events', '/download/export?table=models&format=csv', '/image/1.png']) {
+      for (const headers of [{}, { Authorization: 'Bearer wrong' }, { Cookie: 'pie_audit_token=wrong' }] as Record<string, string>[]) {
+        const res = await request(server.port, { path: urlPath, headers });
+        expect(res.status, `${urlPath} ${JSON.stringify(headers)}`).toBe(401);
+        expect(res.headers['content-type']).toMatch(/^application\/json/);
+      }
+    }
+    // With the token the download answers (here: a clean refusal, the database has no experiment).
+    const download = await request(server.port, { path: '/download/export?table=models&format=csv', headers: auth });
+    expect(download.status).not.toBe(401);
+  });
+
   it('refuses a foreign Host header (DNS rebinding)', async () => {
     const res = await request(server.port, { path: '/', headers: { ...auth, Host: 'evil.example:80' } });
     expect(res.status).toBe(403);
@@ -104,10 +161,22 @@ describe('browser-mode server', () => {
     expect(get.status).toBe(405);
   });
 
-  it('refuses oversized bodies and keeps answering', async () => {
-    const big = Buffer.alloc(MAX_BODY_BYTES + 10, 0x20);
-    const res = await request(server.port, { method: 'POST', path: '/api/datasets.list', headers: auth, body: big }).catch(() => ({ status: 413, body: '', headers: {} }));
+  it('refuses a body declared over the limit before reading it, and keeps answering', async () => {
+    // Only the headers are sent, so the server has nothing unread to reset on: the answer is read whole.
+    const res = await declaredOnly(server.port, { ...auth, 'Content-Length': String(MAX_BODY_BYTES + 10) });
     expect(res.status).toBe(413);
+    expect(JSON.parse(res.body)).toEqual({ error: `request body over ${MAX_BODY_BYTES} bytes`, kind: 'bad-request' });
+    const after = await request(server.port, { method: 'POST', path: '/api/datasets.list', headers: auth, body: '{}' });
+    expect(after.status).toBe(200);
+  });
+
+  it('refuses a streamed body once it passes the limit, and keeps answering', async () => {
+    // Chunked, no declared length: the server must count. The answer is taken as soon as it
+    // arrives; a reset or error before any answer fails the test.
+    const res = await streamUntilAnswered(server.port, auth, MAX_BODY_BYTES * 4);
+    expect(res.status).toBe(413);
+    expect(res.sentBytes).toBeGreaterThan(MAX_BODY_BYTES);
+    expect(res.sentBytes).toBeLessThan(MAX_BODY_BYTES * 4); // the server answered before the client ran out of body
     const after = await request(server.port, { method: 'POST', path: '/api/datasets.list', headers: auth, body: '{}' });
     expect(after.status).toBe(200);
   });

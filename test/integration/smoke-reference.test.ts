@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
-import { FASHION_MNIST_DIR, hasFashionMnist, tempDir } from '../helpers/data.js';
+import { FASHION_MNIST_DIR, requireFashionMnist, runsOnFashionMnist, tempDir } from '../helpers/data.js';
 
 /**
  * A real smoke run (Fashion-MNIST, WASM backend, fixed seed) against values computed
@@ -89,7 +89,7 @@ function close(cell: string | undefined, expected: Cell, what: string): void {
   expect(Math.abs(actual - e), `${what}: ${String(cell)} vs ${e}`).toBeLessThanOrEqual(TOLERANCE * Math.max(1, Math.abs(e)));
 }
 
-describe.runIf(hasFashionMnist)('a smoke run on Fashion-MNIST against pandas, scipy and statsmodels', () => {
+describe.runIf(runsOnFashionMnist)('a smoke run on Fashion-MNIST against pandas, scipy and statsmodels', () => {
   const dir = tempDir();
   const db = path.join(dir, 'smoke.db');
   const out = (name: string): string => path.join(dir, name);
@@ -116,6 +116,7 @@ describe.runIf(hasFashionMnist)('a smoke run on Fashion-MNIST against pandas, sc
   }
 
   beforeAll(async () => {
+    requireFashionMnist();
     const add = await runCli(['--db', db, 'datasets', 'add', 'fashion-mnist', '--from', FASHION_MNIST_DIR]);
     expect(add.code, add.stderr).toBe(0);
     const train = await runCli(['--db', db, 'train', ...reference.train_args]);

@@ -1,4 +1,7 @@
 import type { Db, ReadableDb } from '../db/database.js';
+import { experimentDatasetClassNames } from '../sql/experiments.js';
+import { experimentLongTail, type LongTail } from './long-tail.js';
+import { experimentShift, type ShiftRow } from './shift.js';
 
 export interface VariantReport {
   variant: string;
@@ -16,6 +19,10 @@ export interface VariantReport {
   classes_p05: number | null;
   classes_q05: number | null;
   most_hurt: string[] | null;
+  /** Impact against class training frequency; null for dense and for experiments without stored counts. */
+  longtail: LongTail | null;
+  /** Mean corruption error (dense = 1); null without corruption sets, or when the report is made without shift. */
+  mce: number | null;
 }
 
 export interface ExperimentReport {
@@ -24,13 +31,19 @@ export interface ExperimentReport {
   images: number;
   classes: string[];
   variants: VariantReport[];
+  /** Per evaluation set and variant (pie-audit evaluate); empty without evaluation sets. */
+  shift: Omit<ShiftRow, 'ce'>[];
 }
 
 /**
  * The headline table per variant (as docs/science.md defines it), read from the stored
- * analysis: callers bring it up to date first (ensureAnalysis), reading never writes.
+ * analysis: callers bring it up to date first (ensureAnalysis), so reading never
+ * recomputes it. With long-tail correlations; with `shift`, the shift metrics of the evaluation sets too
+ * (they read every evaluation prediction the first time).
  */
-export function experimentReport(db: Db, experimentId: number): ExperimentReport {
+export function experimentReport(db: Db, experimentId: number, options: { shift?: boolean } = {}): ExperimentReport {
+  const longTail = experimentLongTail(db, experimentId);
+  const shift = options.shift ? experimentShift(db, experimentId) : { rows: [], mce: {} };
   const experiment = db
     .prepare('SELECT e.id, e.name, d.name AS dataset FROM experiments e LEFT JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ?')
     .get(experimentId) as { id: number; name: string; dataset: string | null };
@@ -60,16 +73,19 @@ export function experimentReport(db: Db, experimentId: number): ExperimentReport
       classes_p05: r.classes_p05,
       classes_q05: r.classes_q05,
       most_hurt: r.most_hurt === null ? null : (JSON.parse(r.most_hurt) as number[]).map((c) => classes[c] ?? String(c)),
+      longtail: longTail.get(r.variant) ?? null,
+      mce: shift.mce[r.variant] ?? null,
     })),
+    shift: shift.rows.map(({ ce, ...row }) => {
+      void ce;
+      return row;
+    }),
   };
 }
 
 /** Class names of the experiment's dataset, or the label numbers for a labels-only import. */
 export function classNames(db: ReadableDb, experimentId: number): string[] {
   const count = db.prepare('SELECT num_classes FROM analysis_runs WHERE experiment_id = ?').pluck().get(experimentId) as number | undefined;
-  const names = db
-    .prepare('SELECT c.name FROM classes c JOIN experiments e ON e.dataset_id = c.dataset_id WHERE e.id = ? ORDER BY c.label')
-    .pluck()
-    .all(experimentId) as string[];
+  const names = experimentDatasetClassNames(db, experimentId);
   return Array.from({ length: Math.max(count ?? 0, names.length) }, (_, c) => names[c] ?? String(c));
 }

@@ -11,9 +11,11 @@ import { MODEL_COLUMNS, modelExportRows } from '../sql/models.js';
 import { PREDICTION_COLUMNS, predictionExportRows } from '../sql/predictions.js';
 import { writeRows, type ExportFormat } from '../export/writers.js';
 import { LABEL_COLUMNS, auditLabelRows, studyLabelRows } from '../export/label-tables.js';
+import { SHIFT_COLUMNS, shiftRows } from '../export/shift-tables.js';
 import { getStudy } from '../study/store.js';
 
-export type ExportTable = 'labels' | 'pies' | 'class-impact' | 'predictions' | 'models' | 'study';
+/** 'shift' is the CLI's alone (the app's export.file offers the others). */
+export type ExportTable = 'labels' | 'pies' | 'class-impact' | 'shift' | 'predictions' | 'models' | 'study';
 
 export interface ExportRequest {
   experimentId?: number;
@@ -62,6 +64,9 @@ export async function writeExport(db: Db, request: ExportRequest, out: string): 
       break;
     case 'class-impact':
       rows = await writeRows(out, format, CLASS_IMPACT_COLUMNS, classImpactRows(db, experimentId));
+      break;
+    case 'shift':
+      rows = await writeRows(out, format, SHIFT_COLUMNS, shiftRows(db, experimentId));
       break;
     case 'predictions':
       rows = await writeRows(out, format, PREDICTION_COLUMNS, predictionExportRows(db, experimentId));

@@ -6,7 +6,7 @@ import { cacheFolder } from '../paths.js';
 import { readCifar10, CIFAR10_SIDE } from './cifar10.js';
 import { sha256, verifyKnownFile } from './checksum.js';
 import { downloadFile, type DownloadProgress } from './download.js';
-import { readImageFolder } from './folder.js';
+import { readImageFolder, type SkippedFile } from './folder.js';
 import { checkLabels, readIdxFile } from './idx.js';
 import { FASHION_MNIST, MNIST, knownFiles, type KnownFile, type KnownIdxDataset } from './known.js';
 import { assertNameFree, checkDatasetName, findDataset, insertDataset } from './store.js';
@@ -175,10 +175,14 @@ export async function addCifar10Dataset(db: Db, options: { name?: string; from?:
   return findDataset(db, name);
 }
 
-export async function addFolderDataset(db: Db, options: { name: string; from: string }): Promise<DatasetSummary> {
+export async function addFolderDataset(
+  db: Db,
+  options: { name: string; from: string; onSkipped?: (skipped: SkippedFile) => void },
+): Promise<DatasetSummary> {
   checkDatasetName(options.name);
   assertNameFree(db, options.name);
   const folder = await readImageFolder(options.from);
+  for (const skipped of folder.skipped) options.onSkipped?.(skipped);
   const first = folder.files[0];
   const uniform = first !== undefined && folder.files.every((f) => f.width === first.width && f.height === first.height);
   insertDataset(db, {

@@ -104,7 +104,7 @@ export function listDatasets(db: ReadableDb): DatasetSummary[] {
   }));
 }
 
-export function findDataset(db: Db, name: string): DatasetSummary {
+export function findDataset(db: ReadableDb, name: string): DatasetSummary {
   const found = listDatasets(db).find((d) => d.name === name);
   if (!found) throw new UserError(`no dataset named '${name}' (see: pie-audit datasets list)`);
   return found;

@@ -81,13 +81,25 @@ export function openDatabase(file: string, options: OpenOptions = {}): ReadableD
   }
 }
 
+/**
+ * Foreign keys are off while migrations run (SQLite's procedure for rebuilding a table:
+ * dropping a parent table would otherwise cascade into its children) and checked in full
+ * before the transaction commits.
+ */
 function migrate(db: Database.Database, migrations: Migration[], from: number): void {
-  db.transaction(() => {
-    for (const m of migrations.slice(from)) {
-      db.exec(m.sql);
-      db.pragma(`user_version = ${m.version}`);
-    }
-  })();
+  db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      for (const m of migrations.slice(from)) {
+        db.exec(m.sql);
+        db.pragma(`user_version = ${m.version}`);
+      }
+      const broken = db.pragma('foreign_key_check') as unknown[];
+      if (broken.length > 0) throw new Error(`migration left ${broken.length} rows with broken foreign keys`);
+    })();
+  } finally {
+    db.pragma('foreign_keys = ON');
+  }
 }
 
 function backupBeforeMigration(db: Database.Database, file: string, version: number): void {

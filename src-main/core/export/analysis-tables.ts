@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import { classNames } from '../analysis/report.js';
+import { classCounts } from '../sql/class-counts.js';
 import type { Row } from './writers.js';
 
 export const PIE_COLUMNS = [
@@ -12,7 +13,7 @@ export const PIE_COLUMNS = [
 
 export const CLASS_IMPACT_COLUMNS = [
   'variant', 'pruning_fraction', 'class', 'class_name', 'baseline_mean_recall', 'variant_mean_recall',
-  'statistic_recall_norm', 'pvalue_recall_norm', 'qvalue', 'significant',
+  'statistic_recall_norm', 'pvalue_recall_norm', 'qvalue', 'significant', 'train_count',
 ] as const;
 
 /** From the stored analysis (bring it up to date first: ensureAnalysis). One row per image and non-dense variant; tie is 1 when either modal label was a tie. */
@@ -48,5 +49,7 @@ export function classImpactRows(db: Db, experimentId: number): Iterable<Row> {
        WHERE c.experiment_id = ? ORDER BY v.position, c.class`,
     )
     .all(experimentId) as Row[];
-  return rows.map((r) => ({ ...r, class_name: names[Number(r.class)] ?? String(r.class) }));
+  // Training images per class: stored for experiments trained here, empty for imports.
+  const counts = classCounts(db, experimentId);
+  return rows.map((r) => ({ ...r, class_name: names[Number(r.class)] ?? String(r.class), train_count: counts.get(Number(r.class)) ?? null }));
 }

@@ -8,10 +8,11 @@ export function isImportFormat(value: string): value is ImportFormat {
 
 export const LONG_CSV = {
   name: 'long-csv',
-  required: ['model_id', 'variant', 'target_sparsity', 'seed', 'image_index', 'true_label', 'predicted_label', 'predicted_probability'],
-  optional: ['true_label_probability'],
+  // image_index, or image: the path of a folder dataset's image relative to its folder
+  required: ['model_id', 'variant', 'target_sparsity', 'seed', 'true_label', 'predicted_label', 'predicted_probability'],
+  optional: ['true_label_probability', 'image_index', 'image'],
   describe: (name: string): string => name,
-  looksLike: (header: string[]): boolean => header.includes('model_id') && header.includes('image_index') && header.includes('predicted_label'),
+  looksLike: (header: string[]): boolean => header.includes('model_id') && (header.includes('image_index') || header.includes('image')) && header.includes('predicted_label'),
 } as const;
 
 /** pandas.DataFrame.to_csv writes the index as a first column whose header is empty. */

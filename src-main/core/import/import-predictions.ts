@@ -6,7 +6,7 @@ import { UserError } from '../errors.js';
 import { linkDataset } from './dataset-link.js';
 import { finalizePopulation, type Population } from './finalize.js';
 import { IMPORT_FORMATS, isImportFormat, type ImportFormat } from './formats.js';
-import { readLongCsv } from './long-csv.js';
+import { readLongCsv, type ImagePaths } from './long-csv.js';
 import { PopulationBuilder } from './population.js';
 import { explainProblem, RowProblem } from './problems.js';
 import { readReferenceCsv } from './reference-csv.js';
@@ -18,6 +18,8 @@ export interface ImportOptions {
   datasetName: string;
   files: string[];
   onStatus?: (message: string) => void;
+  /** The dataset's test images by path (folder datasets; null otherwise), for long-csv's image column. */
+  imagePaths?: () => Promise<ImagePaths | null>;
 }
 
 export interface ImportSummary {
@@ -37,7 +39,8 @@ export interface ImportSummary {
 export async function importPredictions(options: ImportOptions, useDatabase: (fn: (db: Db) => ImportSummary) => Promise<ImportSummary>): Promise<ImportSummary> {
   const format = checkOptions(options);
   try {
-    const population = await readPopulation(format, options.files);
+    const images = format === 'long-csv' ? ((await options.imagePaths?.()) ?? undefined) : undefined;
+    const population = await readPopulation(format, options.files, images);
     return await useDatabase((db) => store(db, population, format, options));
   } catch (error) {
     if (error instanceof RowProblem) throw await explainProblem(error);
@@ -45,9 +48,9 @@ export async function importPredictions(options: ImportOptions, useDatabase: (fn
   }
 }
 
-async function readPopulation(format: ImportFormat, files: string[]): Promise<Population> {
+async function readPopulation(format: ImportFormat, files: string[], images?: ImagePaths): Promise<Population> {
   const builder = new PopulationBuilder();
-  if (format === 'long-csv') await readLongCsv(files, builder);
+  if (format === 'long-csv') await readLongCsv(files, builder, images);
   else await readReferenceCsv(files, builder);
   return finalizePopulation(builder.models, files);
 }

@@ -7,6 +7,18 @@ import { RowProblem, type RowPlace } from './problems.js';
 import { nonNegativeInt, probabilityCell } from './cells.js';
 import { parseSeed, parseSparsity, quoteCell } from './values.js';
 
+/** A folder dataset's test images by their path relative to its folder ('/'-separated), to their idx. */
+export type ImagePaths = Map<string, number>;
+
+/** The idx of the image a cell names by path (as written, '\\' or '/' separated, an optional './'). */
+function imageCell(fields: string[], column: number, images: ImagePaths | undefined, file: string, record: number): number {
+  const text = fields[column] as string;
+  const key = text.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '');
+  const index = images?.get(key);
+  if (index === undefined) throw new RowProblem({ file, record }, `image ${quoteCell(text)} is not a test image of the dataset (paths are relative to its folder)`);
+  return index;
+}
+
 type Columns = ColumnMap<(typeof LONG_CSV.required)[number], (typeof LONG_CSV.optional)[number]>;
 
 /** A model of the long format, with the cells that named it on its first row. */
@@ -23,14 +35,23 @@ interface LongModel {
  * writes them) into the builder. One model per distinct model_id across all files;
  * every row of a model must repeat its variant, target_sparsity and seed.
  */
-export async function readLongCsv(files: string[], builder: PopulationBuilder): Promise<void> {
+export async function readLongCsv(files: string[], builder: PopulationBuilder, images?: ImagePaths): Promise<void> {
   const byId = new Map<string, LongModel>();
   for (const file of files) {
     let c: Columns | undefined;
     let last: LongModel | undefined;
     await readTable(
       file,
-      (header) => (c = mapColumns(header, file, LONG_CSV, REFERENCE_CSV)),
+      (header) => {
+        c = mapColumns(header, file, LONG_CSV, REFERENCE_CSV);
+        if (c.image_index === undefined && c.image === undefined) {
+          throw new RowProblem({ file, record: 1 }, 'not a long-csv file: missing column image_index (or image, the path of a folder dataset\'s image)');
+        }
+        if (c.image_index === undefined && !images) {
+          throw new RowProblem({ file, record: 1 }, 'column image names images by path: --dataset must name a folder dataset added before (or give image_index)');
+        }
+        return c;
+      },
       (fields, record) => {
         const columns = c as Columns;
         const id = fields[columns.model_id] as string;
@@ -42,7 +63,7 @@ export async function readLongCsv(files: string[], builder: PopulationBuilder): 
           checkSameModel(fields, columns, { file, record }, entry);
         }
         last = entry;
-        const index = nonNegativeInt(fields, columns.image_index, 'image_index', file, record);
+        const index = columns.image_index !== undefined ? nonNegativeInt(fields, columns.image_index, 'image_index', file, record) : imageCell(fields, columns.image ?? 0, images, file, record);
         const trueLabel = nonNegativeInt(fields, columns.true_label, 'true_label', file, record);
         const predicted = nonNegativeInt(fields, columns.predicted_label, 'predicted_label', file, record);
         const probability = probabilityCell(fields, columns.predicted_probability, 'predicted_probability', file, record, false);

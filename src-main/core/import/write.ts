@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import { nowIso } from '../db/database.js';
+import { stopPoint } from '../stop-points.js';
 import type { DatasetLink } from './dataset-link.js';
 import type { CheckedModel, Population } from './finalize.js';
 
@@ -35,6 +36,7 @@ export function writeImport(db: Db, population: Population, target: ImportTarget
     for (const model of population.models) {
       const modelId = Number(insertModel.run(experimentId, model.variant, model.method, model.targetSparsity, model.seed, model.top1, model.source, now).lastInsertRowid);
       writePredictions(model, modelId, images, insertBatch.run.bind(insertBatch), insertOne.run.bind(insertOne));
+      stopPoint('import-write'); // crash tests only: see stop-points.ts
     }
     return experimentId;
   })();

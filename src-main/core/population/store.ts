@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import { nowIso } from '../db/database.js';
+import { stopPoint } from '../stop-points.js';
 
 export interface ModelResult {
   modelId: number;
@@ -32,6 +33,7 @@ export function saveModelResult(db: Db, result: ModelResult): void {
     for (let i = 0; i < n; i++) {
       insert.run(result.modelId, i, result.predicted[i], result.predictedProbability[i], result.trueLabelProbability[i]);
     }
+    stopPoint('train-commit'); // crash tests only: see stop-points.ts
     update.run(result.backend, result.measuredSparsity, result.top1, result.weightsPath, nowIso(), result.modelId);
   })();
 }

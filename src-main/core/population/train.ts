@@ -2,12 +2,14 @@ import fs from 'node:fs';
 import type { Db } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { findDataset } from '../datasets/store.js';
-import { checkArchitectureSupported, selectBackend } from '../training/backend.js';
+import { selectBackend } from '../training/backend.js';
 import { loadSplit } from '../training/data.js';
 import { createExperiment } from './plan.js';
 import { PRESETS, type PopulationConfig, type PresetName } from './presets.js';
 import { runPopulation, weightsRootFor, type PopulationEvent, type RunSummary } from './runner.js';
 import { resetUnfinished } from './store.js';
+import { checkLongTail, classCountsOf, longTailSelection, subsetSplit } from './long-tail.js';
+import { saveClassCounts, saveTrainImages, trainImageIds } from '../sql/class-counts.js';
 
 export interface TrainRequest {
   dataset?: string;
@@ -29,7 +31,7 @@ export interface TrainOutcome extends RunSummary {
 /** Builds the run's configuration from a preset and explicit settings, and checks it. */
 export function resolveConfig(preset: PresetName, overrides: Partial<Omit<PopulationConfig, 'preset'>> = {}): PopulationConfig {
   const base = PRESETS[preset];
-  const designKeys = ['models', 'sparsities', 'quantize', 'epochs', 'batchSize', 'learningRate', 'trainLimit'] as const;
+  const designKeys = ['models', 'sparsities', 'quantize', 'epochs', 'batchSize', 'learningRate', 'trainLimit', 'longTail'] as const;
   const custom = designKeys.some((k) => overrides[k] !== undefined && JSON.stringify(overrides[k]) !== JSON.stringify(base[k]));
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<PopulationConfig>;
   const config: PopulationConfig = { ...base, arch: 'mlp', seed: 1, ...defined, preset: custom ? 'custom' : preset };
@@ -41,6 +43,7 @@ export function resolveConfig(preset: PresetName, overrides: Partial<Omit<Popula
   if (!Number.isInteger(config.batchSize) || config.batchSize < 1 || config.batchSize > 65536) throw new UserError(`--batch-size must be 1..65536, not ${config.batchSize}`);
   if (config.trainLimit !== undefined && (!Number.isInteger(config.trainLimit) || config.trainLimit < 1)) throw new UserError(`--train-limit must be a positive integer`);
   if (!Number.isInteger(config.seed) || config.seed < 0 || config.seed > 2 ** 31) throw new UserError(`--seed must be a non-negative integer`);
+  if (config.longTail && !(Number.isFinite(config.longTail.ratio) && config.longTail.ratio >= 1)) throw new UserError(`--long-tail must be a ratio of at least 1, not ${config.longTail.ratio}`);
   return config;
 }
 
@@ -79,19 +82,37 @@ export async function trainPopulation(
     if (dataset.train === 0) throw new UserError(`dataset '${dataset.name}' has no training images`);
     if (dataset.test === 0) throw new UserError(`dataset '${dataset.name}' has no test images to evaluate on`);
     config = resolveConfig(request.preset ?? 'quick', request.overrides);
+    if (config.longTail) checkLongTail(config.longTail, dataset.classes.length, dataset.classes);
     datasetId = dataset.id;
     datasetName = dataset.name;
   }
   // Settings the backend cannot run are refused before anything is written.
   const { name: backend } = await selectBackend(config.backend);
-  checkArchitectureSupported(config.arch, backend);
   const test = loadSplit(db, datasetId, 'test');
-  if (experimentId === undefined) experimentId = createExperiment(db, datasetId, datasetName, config, test);
-  else resumedModels = resetUnfinished(db, experimentId);
+  let train = loadSplit(db, datasetId, 'train', config.trainLimit);
+  if (experimentId === undefined) {
+    const longTail = config.longTail;
+    if (longTail) train = subsetSplit(train, longTailSelection(train, longTail, config.seed));
+    const kept = train;
+    // The experiment, its class counts and a long-tail run's kept images: all or nothing.
+    experimentId = db.transaction(() => {
+      const id = createExperiment(db, datasetId, datasetName, config, test);
+      saveClassCounts(db, id, classCountsOf(kept));
+      if (longTail) saveTrainImages(db, id, kept.imageIds);
+      return id;
+    })();
+  } else {
+    resumedModels = resetUnfinished(db, experimentId);
+    const keep = trainImageIds(db, experimentId);
+    if (keep) {
+      const rows: number[] = [];
+      for (let i = 0; i < train.count; i++) if (keep.has(train.imageIds[i] ?? -1)) rows.push(i);
+      train = subsetSplit(train, rows);
+    }
+  }
   onStarted?.(experimentId, backend);
   const weightsRoot = weightsRootFor(databasePath);
   fs.mkdirSync(weightsRoot, { recursive: true });
-  const train = loadSplit(db, datasetId, 'train', config.trainLimit);
   const summary = await runPopulation(db, { experimentId, train, test, config, workers: request.workers, weightsRoot, onEvent, signal });
   if (summary.cancelled) resetUnfinished(db, experimentId);
   return { ...summary, experimentId, config, backend, resumedModels };

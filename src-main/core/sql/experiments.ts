@@ -56,7 +56,7 @@ export interface ExperimentListRow {
   id: number;
   name: string;
   dataset: string | null;
-  origin: 'trained' | 'imported';
+  origin: 'trained' | 'imported' | 'evaluated';
   config: string;
   createdAt: string;
   images: number;
@@ -79,7 +79,7 @@ export function listExperimentRows(db: ReadableDb): ExperimentListRow[] {
     id: number;
     name: string;
     dataset: string | null;
-    origin: 'trained' | 'imported';
+    origin: 'trained' | 'imported' | 'evaluated';
     config: string;
     created_at: string;
     images: number;
@@ -103,4 +103,9 @@ export function listExperimentRows(db: ReadableDb): ExperimentListRow[] {
 /** The fingerprint of the experiment's dataset (null for a labels-only import). */
 export function experimentDatasetFingerprint(db: ReadableDb, experimentId: number): string | null {
   return (db.prepare('SELECT d.fingerprint FROM experiments e LEFT JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ?').pluck().get(experimentId) as string | null | undefined) ?? null;
+}
+
+/** The class names of the experiment's dataset, by label ([] for a labels-only import). */
+export function experimentDatasetClassNames(db: ReadableDb, experimentId: number): string[] {
+  return db.prepare('SELECT c.name FROM classes c JOIN experiments e ON e.dataset_id = c.dataset_id WHERE e.id = ? ORDER BY c.label').pluck().all(experimentId) as string[];
 }

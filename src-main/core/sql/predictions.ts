@@ -4,13 +4,15 @@
  * image screen needs.
  */
 import type { Row } from '../export/writers.js';
+import { evalPredictionRows, evalRunPairs } from './eval-sets.js';
 import type { ReadableDb } from './handles.js';
 
-export const PREDICTION_COLUMNS = ['model_id', 'variant', 'target_sparsity', 'seed', 'image_index', 'true_label', 'predicted_label', 'predicted_probability', 'true_label_probability'] as const;
+export const PREDICTION_COLUMNS = ['model_id', 'variant', 'target_sparsity', 'seed', 'image_index', 'true_label', 'predicted_label', 'predicted_probability', 'true_label_probability', 'eval_set'] as const;
 
 /**
- * Long format, one row per (model, image), in PREDICTION_COLUMNS, ordered by model and
- * image. Read in synchronous pieces, one model (one key range) at a time: a writer
+ * Long format, one row per (model, image), in PREDICTION_COLUMNS: the clean test split
+ * ('clean') ordered by model and image, then each evaluation set's, one model at a
+ * time. Read in synchronous pieces, one model (one key range) at a time: a writer
  * that awaits between rows must not hold a better-sqlite3 iterator open, which would
  * refuse every other statement on the connection (a label being saved meanwhile), and
  * 1.8 million rows never sit in memory at once.
@@ -19,7 +21,7 @@ export function* predictionExportRows(db: ReadableDb, experimentId: number): Ite
   const models = db.prepare("SELECT id FROM models WHERE experiment_id = ? AND status = 'done' ORDER BY id").pluck().all(experimentId) as number[];
   const page = db.prepare(
     `SELECT p.model_id, m.variant, m.target_sparsity, m.seed, p.image_index, ei.true_label, p.predicted_label,
-            p.predicted_probability, p.true_label_probability
+            p.predicted_probability, p.true_label_probability, 'clean' AS eval_set
      FROM models m
      JOIN predictions p ON p.model_id = m.id
      JOIN experiment_images ei ON ei.experiment_id = m.experiment_id AND ei.image_index = p.image_index
@@ -27,6 +29,7 @@ export function* predictionExportRows(db: ReadableDb, experimentId: number): Ite
      ORDER BY p.image_index`,
   );
   for (const id of models) yield* page.all(id) as Row[];
+  for (const { set, modelId } of evalRunPairs(db, experimentId)) yield* evalPredictionRows(db, set, modelId) as Row[];
 }
 
 export interface ImagePrediction {

@@ -38,10 +38,3 @@ export async function selectBackend(preferred?: BackendName): Promise<{ name: Ba
   }
   throw new UserError(`no TensorFlow.js backend could start: ${notes.join('; ')}`);
 }
-
-/** Whether an architecture can train on a backend (WASM lacks convolution gradients). */
-export function checkArchitectureSupported(arch: 'mlp' | 'cnn', backend: BackendName): void {
-  if (arch === 'cnn' && backend === 'wasm') {
-    throw new UserError('--arch cnn needs convolution gradients, which the WASM backend lacks: install @tensorflow/tfjs-node or pass --backend cpu');
-  }
-}

@@ -6,7 +6,7 @@ export const ExperimentSummarySchema = z.object({
   id: z.number().int(),
   name: z.string(),
   dataset: z.string().nullable(),
-  origin: z.enum(['trained', 'imported']),
+  origin: z.enum(['trained', 'imported', 'evaluated']),
   preset: z.string().nullable(),
   createdAt: z.string(),
   images: z.number().int(),
@@ -17,7 +17,7 @@ export const ExperimentSummarySchema = z.object({
 export const ModelSummarySchema = z.object({
   id: z.number().int(),
   variant: z.string(),
-  method: z.enum(['dense', 'magnitude', 'fp16', 'int8']),
+  method: z.enum(['dense', 'magnitude', 'fp16', 'int8', 'other']),
   targetSparsity: z.number(),
   measuredSparsity: Nullable,
   seed: z.number().int(),

@@ -1,0 +1,26 @@
+/**
+ * Test-only stop points, for crash tests that must kill a process at an exact place
+ * (inside a write transaction) rather than after a guessed delay.
+ *
+ * PIE_AUDIT_TEST_STOP_AT=<point>:<n> makes the process kill itself with SIGKILL the n-th
+ * time it reaches <point>. Unset (always, outside the tests) every stop point does
+ * nothing. The points:
+ *
+ * - `train-commit`: inside the transaction that stores a trained model's predictions and
+ *   its 'done' status, after the predictions and before the status and the commit;
+ *   counted per model in the process doing the writes.
+ * - `import-write`: inside the transaction of `import predictions`, after each model's
+ *   predictions (n = models written so far); nothing is committed yet.
+ */
+export type StopPoint = 'train-commit' | 'import-write';
+
+const ENV = 'PIE_AUDIT_TEST_STOP_AT';
+const reached = new Map<StopPoint, number>();
+
+export function stopPoint(point: StopPoint): void {
+  const wanted = process.env[ENV];
+  if (wanted === undefined || wanted === '') return;
+  const count = (reached.get(point) ?? 0) + 1;
+  reached.set(point, count);
+  if (wanted === `${point}:${count}`) process.kill(process.pid, 'SIGKILL');
+}

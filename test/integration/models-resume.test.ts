@@ -1,0 +1,82 @@
+/**
+ * Issue 12: an import killed with SIGKILL during inference resumes (--resume) to the same
+ * predictions as an uninterrupted import: finished models are kept whole, the others run
+ * again from the start.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BIN, ROOT, runCli } from '../helpers/cli.js';
+import { FASHION_MNIST_DIR, requireFashionMnist, runsOnFashionMnist, tempDir } from '../helpers/data.js';
+import { FASHION_INPUT, MODEL_FIXTURES, queryAll, readPredictions, writeManifest } from '../helpers/models.js';
+
+const model = (file: string, variant: string, seed: number): object => ({
+  file: path.join(MODEL_FIXTURES, file),
+  variant,
+  method: variant === 'dense' ? 'dense' : 'magnitude',
+  target_sparsity: variant === 'dense' ? 0 : 0.9,
+  seed,
+});
+
+async function newDatabase(dir: string, name: string): Promise<string> {
+  const db = path.join(dir, name);
+  const added = await runCli([
+    '--db', db, 'datasets', 'add', 'idx', '--name', 'fm-test',
+    '--images', path.join(FASHION_MNIST_DIR, 't10k-images-idx3-ubyte.gz'),
+    '--labels', path.join(FASHION_MNIST_DIR, 't10k-labels-idx1-ubyte.gz'),
+  ]);
+  expect(added.code).toBe(0);
+  return db;
+}
+
+/** Starts an import and kills it with SIGKILL as soon as its first model is stored. */
+function importKilledAfterFirstModel(db: string, manifest: string): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, '--db', db, 'models', 'import', '--dataset', 'fm-test', '--manifest', manifest, '--workers', '1', '--batch-size', '16'], {
+      cwd: ROOT,
+      env: { ...process.env, PIE_AUDIT_DB: undefined },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/top-1/.test(stderr)) child.kill('SIGKILL');
+    });
+    child.on('error', reject);
+    child.on('close', (_code, signal) => resolve({ signal, stderr }));
+  });
+}
+
+describe.runIf(runsOnFashionMnist)('models import after kill -9', () => {
+  it('resumes to the predictions of an uninterrupted run', async () => {
+    requireFashionMnist();
+    const dir = tempDir();
+    const manifest = writeManifest(dir, 'population.json', {
+      input: FASHION_INPUT,
+      output: 'logits',
+      models: [model('cnn-dense.onnx', 'dense', 1), model('mlp-dense.onnx', 'dense', 2), model('cnn-magnitude-0.9.onnx', 'magnitude-0.9', 1), model('mlp-magnitude-0.9.onnx', 'magnitude-0.9', 2)],
+    });
+    const killed = await newDatabase(dir, 'killed.sqlite');
+    const run = await importKilledAfterFirstModel(killed, manifest);
+    expect(run.signal).toBe('SIGKILL');
+    const statuses = queryAll<{ status: string }>(killed, 'SELECT status FROM models ORDER BY id').map((r) => r.status);
+    expect(statuses.filter((s) => s === 'done').length).toBeGreaterThanOrEqual(1);
+    expect(statuses.filter((s) => s !== 'done').length).toBeGreaterThanOrEqual(1);
+    // whole models only: a model is done with all 10,000 predictions, or has none
+    const counts = queryAll<{ status: string; n: number }>(killed, 'SELECT m.status, (SELECT count(*) FROM predictions p WHERE p.model_id = m.id) AS n FROM models m');
+    for (const c of counts) expect(c.n).toBe(c.status === 'done' ? 10_000 : 0);
+
+    const resumed = await runCli(['--db', killed, 'models', 'import', '--resume']);
+    expect(resumed.stderr).not.toMatch(/failed/);
+    expect(resumed.code).toBe(0);
+
+    const clean = await newDatabase(dir, 'clean.sqlite');
+    const uninterrupted = await runCli(['--db', clean, 'models', 'import', '--dataset', 'fm-test', '--manifest', manifest, '--workers', '2', '--batch-size', '16']);
+    expect(uninterrupted.code).toBe(0);
+    const after = readPredictions(killed, 1);
+    expect(after).toHaveLength(40_000);
+    expect(after).toEqual(readPredictions(clean, 1));
+    const summary = (db: string): unknown[] => queryAll(db, 'SELECT variant, seed, status, measured_sparsity, top1 FROM models ORDER BY id');
+    expect(summary(killed)).toEqual(summary(clean));
+  }, 300_000);
+});
