@@ -6,6 +6,12 @@ export interface GlobalOptions {
   db?: string;
 }
 
+/**
+ * A command waits up to a minute for another program's write (an import's single
+ * transaction of millions of rows, a second training run) instead of failing after 5 s.
+ */
+const COMMAND_BUSY_TIMEOUT_MS = 60_000;
+
 export function databasePath(globals: GlobalOptions): string {
   return globals.db ?? defaultDatabasePath();
 }
@@ -22,7 +28,7 @@ export async function withDatabase<T>(
   options: { existingOnly?: boolean } = {},
 ): Promise<T> {
   const file = databasePath(globals);
-  const db = options.existingOnly && !fs.existsSync(file) ? openDatabase(':memory:') : openDatabase(file);
+  const db = options.existingOnly && !fs.existsSync(file) ? openDatabase(':memory:') : openDatabase(file, { busyTimeoutMs: COMMAND_BUSY_TIMEOUT_MS });
   try {
     return await fn(db);
   } finally {
@@ -36,7 +42,7 @@ export async function withDatabase<T>(
  */
 export async function withReadonlyDatabase<T>(globals: GlobalOptions, fn: (db: ReadableDb) => T | Promise<T>): Promise<T> {
   const file = databasePath(globals);
-  const db: ReadableDb = fs.existsSync(file) ? openDatabase(file, { readonly: true }) : openDatabase(':memory:');
+  const db: ReadableDb = fs.existsSync(file) ? openDatabase(file, { readonly: true, busyTimeoutMs: COMMAND_BUSY_TIMEOUT_MS }) : openDatabase(':memory:');
   try {
     return await fn(db);
   } finally {

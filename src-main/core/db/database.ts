@@ -16,6 +16,12 @@ export interface OpenOptions {
    */
   readonly?: boolean;
   migrations?: Migration[];
+  /**
+   * How long a statement waits for another connection's write lock before failing with
+   * SQLITE_BUSY (SQLite's busy handler retries with growing sleeps). 5 s by default, for
+   * the app, whose calls block while they wait; batch commands wait longer.
+   */
+  busyTimeoutMs?: number;
 }
 
 /**
@@ -62,7 +68,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): ReadableD
       );
     }
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${Math.round(options.busyTimeoutMs ?? 5000)}`);
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');

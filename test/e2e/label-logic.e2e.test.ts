@@ -1,0 +1,109 @@
+/**
+ * The audit's label logic in the browser (real `pie-audit serve`, built renderer,
+ * Chromium) on the fixture population imported as predictions: several undos in a row
+ * (Ctrl+Z and Meta+Z), an earlier label restored by undo, a save that fails for real
+ * (another connection holds the database's write lock) and is retried with nothing
+ * lost, and the unsaved-changes warning while a save is still waiting.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, checkPrerequisites, launchChromium, runCli, startServer, stopServer, type Server } from './support.ts';
+
+const POPULATION = path.join(ROOT, 'test', 'fixtures', 'analysis', 'population.csv');
+
+let tmp: string;
+let dbFile: string;
+let server: Server | undefined;
+let browser: Browser | undefined;
+let page: Page;
+
+beforeAll(async () => {
+  checkPrerequisites();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'label-logic-e2e-'));
+  dbFile = path.join(tmp, 'labels.db');
+  await runCli(['--db', dbFile, 'import', 'predictions', '--format', 'long-csv', '--dataset', 'synthetic', POPULATION], tmp);
+  server = await startServer(dbFile, tmp);
+  browser = await launchChromium();
+  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server) await stopServer(server.child);
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Stored audit labels by image, read by a second connection. */
+function stored(): Map<number, string[]> {
+  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  try {
+    const rows = db.prepare('SELECT image_index, categories FROM labels WHERE study_id IS NULL').all() as { image_index: number; categories: string }[];
+    return new Map(rows.map((r) => [r.image_index, JSON.parse(r.categories) as string[]]));
+  } finally {
+    db.close();
+  }
+}
+
+const currentImage = async (): Promise<number> => Number(await page.getByTestId('audit-image-index').textContent());
+const pressed = (): Promise<(string | null)[]> => page.locator('[data-category][aria-pressed="true"]').evaluateAll((b) => b.map((x) => x.getAttribute('data-category')));
+const waitSaved = (): Promise<void> => expect.poll(() => page.getByTestId('save-status').getAttribute('data-pending'), { timeout: 30_000 }).toBe('0');
+
+describe('audit label logic in the browser (imported fixture population)', () => {
+  it('undoes several steps with Ctrl+Z and Meta+Z, restoring an earlier label', async () => {
+    await page.goto(server!.url);
+    await page.goto(`${server!.origin}/#/audit/1`);
+    await page.getByTestId('audit-image-index').waitFor({ timeout: 30_000 });
+    const first = await currentImage();
+    await page.keyboard.press('1'); // atypical
+    await expect.poll(pressed).toEqual(['atypical']);
+    await page.keyboard.press('2'); // + noisy: the same image now carries two
+    await expect.poll(pressed).toEqual(['atypical', 'noisy']);
+    await page.keyboard.press('Enter');
+    await expect.poll(currentImage).not.toBe(first);
+    const second = await currentImage();
+    await page.keyboard.press('3'); // mislabeled
+    await expect.poll(pressed).toEqual(['mislabeled']);
+    await waitSaved();
+    expect(stored()).toEqual(new Map([[first, ['atypical', 'noisy']], [second, ['mislabeled']]]));
+
+    await page.keyboard.press('Control+z'); // second image's label goes
+    await expect.poll(currentImage).toBe(second);
+    await expect.poll(pressed).toEqual([]);
+    await page.keyboard.press('Meta+z'); // first image back to its earlier label (atypical alone)
+    await expect.poll(currentImage).toBe(first);
+    await expect.poll(pressed).toEqual(['atypical']);
+    await waitSaved();
+    expect(stored()).toEqual(new Map([[first, ['atypical']]]));
+    await page.keyboard.press('Control+z'); // and then no label at all
+    await expect.poll(pressed).toEqual([]);
+    await waitSaved();
+    expect(stored()).toEqual(new Map());
+  });
+
+  it('keeps a label whose save failed, warns before leaving meanwhile, and saves it once the database is free', async () => {
+    const image = await currentImage();
+    const holder = new Database(dbFile);
+    holder.exec('BEGIN EXCLUSIVE');
+    try {
+      await page.keyboard.press('4'); // multiple-objects
+      await expect.poll(pressed).toEqual(['multiple-objects']);
+      // The save fails for real (the server's write waits out SQLite's busy timeout) and is shown.
+      await expect.poll(() => page.getByRole('alert').first().textContent(), { timeout: 60_000 }).toMatch(/Not saved yet \(will retry\): .*database is locked/);
+      expect(await page.getByTestId('save-status').getAttribute('data-pending')).toBe('1');
+      // Leaving now asks first.
+      const dialog = new Promise<string>((resolve) => page.once('dialog', (d) => void d.dismiss().then(() => resolve(d.type()))));
+      await page.close({ runBeforeUnload: true });
+      expect(await dialog).toBe('beforeunload');
+      expect(page.isClosed()).toBe(false);
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    await waitSaved();
+    expect(stored()).toEqual(new Map([[image, ['multiple-objects']]]));
+  });
+});
