@@ -29,6 +29,25 @@ export const ReportSchema = z.object({
       classes_p05: Nullable,
       classes_q05: Nullable,
       most_hurt: z.array(z.string()).nullable(),
+      /** impact against class training frequency; null for dense and without stored counts */
+      longtail: z.object({ spearman_rho: Nullable, spearman_p: Nullable, pie_rho: Nullable, pie_p: Nullable }).nullable(),
+      /** mean corruption error (dense = 1); null without corruption sets */
+      mce: Nullable,
+    }),
+  ),
+  /** per evaluation set and variant; empty without evaluation sets (and in the app, which asks without shift) */
+  shift: z.array(
+    z.object({
+      eval_set: z.string(),
+      corruption: z.string().nullable(),
+      severity: Nullable,
+      variant: z.string(),
+      top1_mean: z.number(),
+      top1_std: z.number(),
+      relative_change: Nullable,
+      amplification: Nullable,
+      pvalue: Nullable,
+      pies: Nullable,
     }),
   ),
 });
