@@ -1,6 +1,6 @@
 /**
  * Every export, for the API's export.file and `pie-audit export` alike (tables, columns
- * and formats as documented in docs/): written to a file that appears only when
+ * and formats as docs/exports.md documents them): written to a file that appears only when
  * complete (writeRows writes beside it, then renames).
  */
 import { ensureAnalysis } from '../analysis/analyse.js';

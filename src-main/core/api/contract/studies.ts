@@ -1,6 +1,6 @@
 /**
  * The studies namespace: blind human studies and their report. StudyReportSchema keeps
- * the snake_case names of `pie-audit study report --json` (documented in docs/).
+ * the snake_case names of `pie-audit study report --json` (docs/exports.md).
  */
 import { z } from 'zod';
 import { AnnotatorName, CategoryName, MAX_NOTE_LENGTH, Empty, ExperimentId, Nullable, StudyId } from './common.js';
@@ -36,7 +36,7 @@ export const StudyItemSchema = z.object({
 
 const Interval = z.tuple([Nullable, Nullable]);
 
-/** `pie-audit study report --json` as documented in docs/; is_pie in consensus only after unblinding. */
+/** `pie-audit study report --json` as docs/exports.md documents it; is_pie in consensus only after unblinding. */
 export const StudyReportSchema = z.object({
   study_id: z.number().int(),
   name: z.string(),
