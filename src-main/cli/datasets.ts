@@ -72,7 +72,8 @@ export function registerDatasetCommands(program: Command, globals: () => GlobalO
     .description('a folder with one sub-folder of PNG/JPEG images per class')
     .requiredOption('--name <name>', 'dataset name')
     .requiredOption('--from <dir>', 'the folder')
-    .action(async (opts: { name: string; from: string }) => {
+    .option('--classes <file>', "class index fixing each folder's label and class name (JSON {\"0\": [\"folder\", \"name\"]} or lines 'folder name')")
+    .action(async (opts: { name: string; from: string; classes?: string }) => {
       const summary = await withDatabase(globals(), (db) =>
         addFolderDataset(db, { ...opts, onSkipped: (s) => process.stderr.write(`warning: ${s.file}: ${s.reason}\n`) }),
       );

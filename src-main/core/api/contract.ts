@@ -1,6 +1,6 @@
 /**
  * The one typed API between the renderer and the Node side, gathered from its
- * namespaces (contract/*.ts: datasets, runs, results, labels, studies, events). Every
+ * namespaces (contract/*.ts: datasets, runs, models, results, labels, studies, events). Every
  * request and response has a zod schema; both carriers (Electron IPC and HTTP in browser
  * mode) validate requests with it, and the renderer is typed by it. These files must
  * stay importable from the renderer: zod only, no Node modules.
@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { Empty } from './contract/common.js';
 import { datasetsMethods } from './contract/datasets.js';
 import { labelsMethods } from './contract/labels.js';
+import { modelsMethods } from './contract/models.js';
 import { resultsMethods } from './contract/results.js';
 import { runsMethods } from './contract/runs.js';
 import { studiesMethods } from './contract/studies.js';
@@ -22,6 +23,7 @@ export * from './contract/common.js';
 export * from './contract/datasets.js';
 export * from './contract/events.js';
 export * from './contract/labels.js';
+export * from './contract/models.js';
 export * from './contract/results.js';
 export * from './contract/runs.js';
 export * from './contract/studies.js';
@@ -41,6 +43,7 @@ export const apiContract = {
   ...appMethods,
   ...datasetsMethods,
   ...runsMethods,
+  ...modelsMethods,
   ...resultsMethods,
   ...labelsMethods,
   ...studiesMethods,

@@ -19,6 +19,7 @@ export type {
   ImageDetailDto,
   LabelCategoryDto,
   LabelDto,
+  ModelDescriptionDto,
   ModelSummaryDto,
   PieColumnsDto,
   PopulationVotesDto,

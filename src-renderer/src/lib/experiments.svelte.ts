@@ -36,7 +36,7 @@ export class ExperimentsState {
   }
 
   handleEvent(event: ApiEvent): void {
-    if (event.type === 'train.started' || event.type === 'train.model-done' || event.type === 'train.model-failed' || event.type === 'train.finished') {
+    if (['train.started', 'train.model-done', 'train.model-failed', 'train.finished', 'models.started', 'models.model-done', 'models.finished'].includes(event.type)) {
       void this.refresh();
     }
   }
