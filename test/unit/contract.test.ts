@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { apiContract, apiMethods } from '../../src-main/core/api/contract.js';
 import { datasetsMethods } from '../../src-main/core/api/contract/datasets.js';
 import { labelsMethods } from '../../src-main/core/api/contract/labels.js';
+import { modelsMethods } from '../../src-main/core/api/contract/models.js';
 import { resultsMethods } from '../../src-main/core/api/contract/results.js';
 import { runsMethods } from '../../src-main/core/api/contract/runs.js';
 import { studiesMethods } from '../../src-main/core/api/contract/studies.js';
@@ -9,7 +10,7 @@ import { expectMatchesResponseSchema } from '../helpers/response-schema.js';
 
 describe('the API contract by namespace', () => {
   it('gathers every namespace, none of them overriding another method', () => {
-    const namespaces = [datasetsMethods, runsMethods, resultsMethods, labelsMethods, studiesMethods];
+    const namespaces = [datasetsMethods, runsMethods, modelsMethods, resultsMethods, labelsMethods, studiesMethods];
     const names = namespaces.flatMap((methods) => Object.keys(methods));
     expect(new Set(names).size).toBe(names.length);
     expect([...names, 'app.info'].sort()).toEqual([...apiMethods].sort());
@@ -21,7 +22,7 @@ describe('the API contract by namespace', () => {
       [
         'annotator.get', 'annotator.set', 'app.info', 'classes.impact', 'datasets.addKnown', 'datasets.list',
         'experiments.list', 'experiments.models', 'export.file', 'image.detail', 'labels.get', 'labels.list',
-        'labels.set', 'pies.list', 'report.get', 'schema.get', 'study.create', 'study.items', 'study.label',
+        'labels.set', 'models.chooseManifest', 'models.import', 'models.inspect', 'pies.list', 'report.get', 'schema.get', 'study.create', 'study.items', 'study.label',
         'study.list', 'study.report', 'study.unblind', 'train.cancel', 'train.resume', 'train.start', 'train.status',
       ].sort(),
     );
