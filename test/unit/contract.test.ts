@@ -21,8 +21,9 @@ describe('the API contract by namespace', () => {
     expect([...apiMethods].sort()).toEqual(
       [
         'annotator.get', 'annotator.set', 'app.info', 'classes.impact', 'datasets.addKnown', 'datasets.list',
-        'experiments.list', 'experiments.models', 'export.file', 'image.detail', 'labels.get', 'labels.list',
-        'labels.set', 'models.chooseManifest', 'models.import', 'models.inspect', 'pies.list', 'report.get', 'schema.get', 'study.create', 'study.items', 'study.label',
+        'experiments.delete', 'experiments.list', 'experiments.models', 'experiments.rename', 'export.file', 'image.detail',
+        'labels.get', 'labels.list', 'labels.set', 'models.chooseManifest', 'models.import', 'models.inspect', 'pies.list',
+        'report.get', 'schema.get', 'study.create', 'study.items', 'study.label',
         'study.list', 'study.report', 'study.unblind', 'train.cancel', 'train.resume', 'train.start', 'train.status',
       ].sort(),
     );

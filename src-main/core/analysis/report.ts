@@ -12,6 +12,8 @@ export interface VariantReport {
   top1_std: number;
   pies: number | null;
   pie_share: number | null;
+  /** PIEs whose variant or dense modal label was a tie-break (null for dense) */
+  pies_on_ties: number | null;
   dense_top1_on_pies: number | null;
   variant_top1_on_pies: number | null;
   dense_top1_on_non_pies: number | null;
@@ -51,7 +53,19 @@ export function experimentReport(db: Db, experimentId: number, options: { shift?
   const images = db.prepare('SELECT count(*) FROM experiment_images WHERE experiment_id = ?').pluck().get(experimentId) as number;
   const rows = db
     .prepare('SELECT * FROM analysis_variants WHERE experiment_id = ? ORDER BY position')
-    .all(experimentId) as (Omit<VariantReport, 'most_hurt'> & { most_hurt: string | null })[];
+    .all(experimentId) as (Omit<VariantReport, 'most_hurt' | 'pies_on_ties'> & { most_hurt: string | null })[];
+  const onTies = new Map(
+    (
+      db
+        .prepare(
+          `SELECT a.variant, count(*) AS n FROM analysis_images a
+           JOIN analysis_images d ON d.experiment_id = a.experiment_id AND d.variant = 'dense' AND d.image_index = a.image_index
+           WHERE a.experiment_id = ? AND a.variant <> 'dense' AND a.is_pie = 1 AND (a.tie = 1 OR d.tie = 1)
+           GROUP BY a.variant`,
+        )
+        .all(experimentId) as { variant: string; n: number }[]
+    ).map((r) => [r.variant, r.n]),
+  );
   return {
     experiment_id: experimentId,
     dataset: experiment.dataset ?? experiment.name,
@@ -66,6 +80,7 @@ export function experimentReport(db: Db, experimentId: number, options: { shift?
       top1_std: r.top1_std,
       pies: r.pies,
       pie_share: r.pie_share,
+      pies_on_ties: r.pies === null ? null : (onTies.get(r.variant) ?? 0),
       dense_top1_on_pies: r.dense_top1_on_pies,
       variant_top1_on_pies: r.variant_top1_on_pies,
       dense_top1_on_non_pies: r.dense_top1_on_non_pies,

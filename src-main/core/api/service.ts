@@ -14,6 +14,7 @@ import { labeledCount } from '../sql/labels.js';
 import { createImageRenderer, type ImageRenderer, type ImageSize } from '../images/render.js';
 import { currentAnnotator, getLabel, listLabels, osAnnotator, setCurrentAnnotator, setLabel } from '../labels/store.js';
 import { listCategories } from '../schema/categories.js';
+import { deleteExperiment, renameExperiment } from '../sql/experiment-lifecycle.js';
 import { exportFileName, writeExport, type ExportRequest } from './export.js';
 import { thumbnailStrip } from './image-strip.js';
 import { studyReport } from '../study/report.js';
@@ -92,6 +93,13 @@ export class ApiService {
       'train.status': () => ({ running: this.training !== undefined, experimentId: this.training ? this.trainingExperiment : null }),
       'experiments.list': () => listExperiments(this.db),
       'experiments.models': (request) => experimentModels(this.db, request.experimentId),
+      'experiments.rename': (request) => ({ id: request.experimentId, name: renameExperiment(this.db, request.experimentId, request.name) }),
+      'experiments.delete': (request) => {
+        if (this.training && this.trainingExperiment === request.experimentId) {
+          throw new UserError(`experiment ${request.experimentId} is being trained: cancel the run first`);
+        }
+        return deleteExperiment(this.db, request.experimentId);
+      },
       'report.get': (request) => experimentReport(this.db, this.analysed(resolveExperiment(this.db, request.experimentId))),
       'classes.impact': (request) => classImpact(this.db, this.analysed(resolveExperiment(this.db, request.experimentId))),
       'pies.list': (request) => pieColumns(this.db, this.analysed(resolveExperiment(this.db, request.experimentId)), request.variant),

@@ -14,6 +14,8 @@ export const PIE_COLUMNS = [
 export const CLASS_IMPACT_COLUMNS = [
   'variant', 'pruning_fraction', 'class', 'class_name', 'baseline_mean_recall', 'variant_mean_recall',
   'statistic_recall_norm', 'pvalue_recall_norm', 'qvalue', 'significant', 'train_count',
+  // after the contract's columns: the app's "relative recall loss" (same sign as the t statistic)
+  'relative_recall_loss',
 ] as const;
 
 /** From the stored analysis (bring it up to date first: ensureAnalysis). One row per image and non-dense variant; tie is 1 when either modal label was a tie. */
@@ -44,8 +46,10 @@ export function classImpactRows(db: Db, experimentId: number): Iterable<Row> {
   const rows = db
     .prepare(
       `SELECT c.variant, v.target_sparsity AS pruning_fraction, c.class, c.baseline_mean_recall, c.variant_mean_recall,
-              c.statistic AS statistic_recall_norm, c.pvalue AS pvalue_recall_norm, c.qvalue, c.significant
+              c.statistic AS statistic_recall_norm, c.pvalue AS pvalue_recall_norm, c.qvalue, c.significant,
+              (c.baseline_mean_recall - d.top1_mean) - (c.variant_mean_recall - v.top1_mean) AS relative_recall_loss
        FROM analysis_classes c JOIN analysis_variants v ON v.experiment_id = c.experiment_id AND v.variant = c.variant
+       JOIN analysis_variants d ON d.experiment_id = c.experiment_id AND d.variant = 'dense'
        WHERE c.experiment_id = ? ORDER BY v.position, c.class`,
     )
     .all(experimentId) as Row[];

@@ -13,30 +13,135 @@ export const SORT_LABELS: Record<SortKey, string> = {
   index: 'Image index',
 };
 
+/** The grid's filters and order, kept across reloads (the audit's queue is taken from them). */
+export interface GridSettings {
+  piesOnly: boolean;
+  /** true label to show, -1: every class */
+  classFilter: number;
+  tieFilter: TieFilter;
+  /** 'any', 'unlabeled', 'labeled', or a category name (including 'none') */
+  labelFilter: string;
+  sort: SortKey;
+  descending: boolean;
+  /** the variant last shown, per experiment id */
+  variants: Record<string, string>;
+}
+
+const SETTINGS_KEY = 'pie-audit.grid';
+const DEFAULTS: GridSettings = { piesOnly: true, classFilter: -1, tieFilter: 'any', labelFilter: 'any', sort: 'agreement', descending: false, variants: {} };
+
+/** The stored settings, each field checked (a stale or edited entry falls back to the default). */
+export function readGridSettings(text: string | null): GridSettings {
+  let stored: Partial<Record<keyof GridSettings, unknown>> = {};
+  try {
+    const parsed: unknown = text === null ? null : JSON.parse(text);
+    if (parsed && typeof parsed === 'object') stored = parsed as typeof stored;
+  } catch {
+    // unreadable: the defaults
+  }
+  const pick = <K extends keyof GridSettings>(key: K, ok: (v: unknown) => boolean): GridSettings[K] => (ok(stored[key]) ? (stored[key] as GridSettings[K]) : DEFAULTS[key]);
+  const isVariants = (v: unknown): boolean => !!v && typeof v === 'object' && Object.values(v).every((x) => typeof x === 'string');
+  return {
+    piesOnly: pick('piesOnly', (v) => typeof v === 'boolean'),
+    classFilter: pick('classFilter', (v) => Number.isInteger(v) && (v as number) >= -1),
+    tieFilter: pick('tieFilter', (v) => v === 'any' || v === 'tie' || v === 'no-tie'),
+    labelFilter: pick('labelFilter', (v) => typeof v === 'string' && v !== ''),
+    sort: pick('sort', (v) => typeof v === 'string' && v in SORT_LABELS),
+    descending: pick('descending', (v) => typeof v === 'boolean'),
+    variants: { ...pick('variants', isVariants) },
+  };
+}
+
+function loadSettings(): GridSettings {
+  try {
+    return readGridSettings(localStorage.getItem(SETTINGS_KEY));
+  } catch {
+    return { ...DEFAULTS, variants: {} };
+  }
+}
+
 /**
  * The PIE grid's data (every image of the experiment for one variant, as columns),
  * its filters and sort order. `rows` is the filtered, sorted list of row positions
- * into the columns; the audit steps through the same list.
+ * into the columns; the audit steps through the same list. Filters, order and the
+ * variant shown are kept in localStorage, so a reload finds the same list.
  */
 export class GridState {
-  data = $state.raw<PieColumnsDto | null>(null);
-  loading = $state(false);
-  error = $state<string | null>(null);
-
-  piesOnly = $state(true);
-  /** true label to show, -1: every class */
-  classFilter = $state(-1);
-  tieFilter = $state<TieFilter>('any');
-  /** 'any', 'unlabeled', 'labeled', or a category name (including 'none') */
-  labelFilter = $state('any');
-  sort = $state<SortKey>('agreement');
-  descending = $state(false);
+  #data = $state.raw<PieColumnsDto | null>(null);
+  #loading = $state(false);
+  #error = $state<string | null>(null);
+  #settings = $state<GridSettings>(loadSettings());
 
   #token = 0;
   readonly labels: LabelsState;
 
   constructor(labels: LabelsState) {
     this.labels = labels;
+  }
+
+  get data(): PieColumnsDto | null {
+    return this.#data;
+  }
+
+  get loading(): boolean {
+    return this.#loading;
+  }
+
+  get error(): string | null {
+    return this.#error;
+  }
+
+  #set<K extends keyof GridSettings>(key: K, value: GridSettings[K]): void {
+    this.#settings[key] = value;
+    try {
+      localStorage.setItem(SETTINGS_KEY, JSON.stringify(this.#settings));
+    } catch {
+      // storage full or off: the settings hold for this session only
+    }
+  }
+
+  get piesOnly(): boolean {
+    return this.#settings.piesOnly;
+  }
+  set piesOnly(value: boolean) {
+    this.#set('piesOnly', value);
+  }
+
+  /** true label to show, -1: every class */
+  get classFilter(): number {
+    return this.#settings.classFilter;
+  }
+  set classFilter(value: number) {
+    this.#set('classFilter', value);
+  }
+
+  get tieFilter(): TieFilter {
+    return this.#settings.tieFilter;
+  }
+  set tieFilter(value: TieFilter) {
+    this.#set('tieFilter', value);
+  }
+
+  /** 'any', 'unlabeled', 'labeled', or a category name (including 'none') */
+  get labelFilter(): string {
+    return this.#settings.labelFilter;
+  }
+  set labelFilter(value: string) {
+    this.#set('labelFilter', value);
+  }
+
+  get sort(): SortKey {
+    return this.#settings.sort;
+  }
+  set sort(value: SortKey) {
+    this.#set('sort', value);
+  }
+
+  get descending(): boolean {
+    return this.#settings.descending;
+  }
+  set descending(value: boolean) {
+    this.#set('descending', value);
   }
 
   rows = $derived.by((): Int32Array => {
@@ -101,19 +206,21 @@ export class GridState {
 
   async load(experimentId: number, variant?: string): Promise<void> {
     const token = ++this.#token;
-    this.loading = true;
-    this.error = null;
+    this.#loading = true;
+    this.#error = null;
     try {
       const data = await call('pies.list', variant === undefined ? { experimentId } : { experimentId, variant });
       if (token !== this.#token) return;
-      if (this.data?.experimentId !== experimentId) this.classFilter = -1;
-      this.data = data;
+      // another experiment chosen (not a reload): its classes are others
+      if ((this.#data !== null && this.#data.experimentId !== experimentId) || this.classFilter >= data.classes.length) this.classFilter = -1;
+      this.#set('variants', { ...this.#settings.variants, [experimentId]: data.variant });
+      this.#data = data;
     } catch (error) {
       if (token !== this.#token) return;
-      this.data = null;
-      this.error = errorMessage(error);
+      this.#data = null;
+      this.#error = errorMessage(error);
     } finally {
-      if (token === this.#token) this.loading = false;
+      if (token === this.#token) this.#loading = false;
     }
   }
 
@@ -127,6 +234,11 @@ export class GridState {
     const key = `${experimentId}:${doneModels}`;
     if ((this.data?.experimentId === experimentId && this.#loadedFor === key) || this.loading) return Promise.resolve();
     this.#loadedFor = key;
-    return this.load(experimentId, this.data?.experimentId === experimentId ? this.data.variant : undefined);
+    // the variant shown now, else the one last shown for this experiment (before a reload)
+    const shown = this.#data?.experimentId === experimentId ? this.#data.variant : undefined;
+    const stored = this.#settings.variants[experimentId];
+    if (shown !== undefined || stored === undefined) return this.load(experimentId, shown);
+    // a stored variant the experiment no longer has: its default instead
+    return this.load(experimentId, stored).then(() => (this.#error !== null ? this.load(experimentId) : undefined));
   }
 }

@@ -22,6 +22,7 @@ export const ReportSchema = z.object({
       top1_std: z.number(),
       pies: Nullable,
       pie_share: Nullable,
+      pies_on_ties: Nullable,
       dense_top1_on_pies: Nullable,
       variant_top1_on_pies: Nullable,
       dense_top1_on_non_pies: Nullable,
