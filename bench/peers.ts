@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase, type Db } from '../src-main/core/db/database.js';
 import { ensureAnalysis } from '../src-main/core/analysis/analyse.js';
-import { PREDICTION_COLUMNS, predictionRows } from '../src-main/core/export/tables.js';
+import { PREDICTION_COLUMNS, predictionExportRows as predictionRows } from '../src-main/core/sql/predictions.js';
 import { writeRows } from '../src-main/core/export/writers.js';
 import { importPredictions } from '../src-main/core/import/import-predictions.js';
 import { selectBackend } from '../src-main/core/training/backend.js';

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ensureAnalysis } from '../src-main/core/analysis/analyse.js';
 import { openDatabase } from '../src-main/core/db/database.js';
-import { PREDICTION_COLUMNS, predictionRows } from '../src-main/core/export/tables.js';
+import { PREDICTION_COLUMNS, predictionExportRows as predictionRows } from '../src-main/core/sql/predictions.js';
 import { writeRows } from '../src-main/core/export/writers.js';
 import { importPredictions } from '../src-main/core/import/import-predictions.js';
 import { createStudy } from '../src-main/core/study/store.js';

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { openDatabase, type Db } from '../core/db/database.js';
+import { openDatabase, type ReadableDb, type WritableDb } from '../core/db/database.js';
 import { defaultDatabasePath } from '../core/paths.js';
 
 export interface GlobalOptions {
@@ -17,17 +17,32 @@ export function databasePath(globals: GlobalOptions): string {
 }
 
 /**
- * Runs fn with the database open and always closes it (which checkpoints the WAL).
- * Commands that only read, run on a database that does not exist yet, see an empty
- * in-memory one rather than creating a file.
+ * Runs fn with the database open read-write and always closes it (which checkpoints
+ * the WAL). With existingOnly, a database that does not exist yet is an empty
+ * in-memory one rather than a new file (commands that only bring the stored analysis
+ * up to date and read, such as export).
  */
 export async function withDatabase<T>(
   globals: GlobalOptions,
-  fn: (db: Db) => T | Promise<T>,
-  options: { readonly?: boolean } = {},
+  fn: (db: WritableDb) => T | Promise<T>,
+  options: { existingOnly?: boolean } = {},
 ): Promise<T> {
   const file = databasePath(globals);
-  const db = options.readonly && !fs.existsSync(file) ? openDatabase(':memory:') : openDatabase(file, { busyTimeoutMs: COMMAND_BUSY_TIMEOUT_MS });
+  const db = options.existingOnly && !fs.existsSync(file) ? openDatabase(':memory:') : openDatabase(file, { busyTimeoutMs: COMMAND_BUSY_TIMEOUT_MS });
+  try {
+    return await fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Runs fn on a read-only handle: the file is never created, migrated or written. A
+ * database that does not exist yet reads as an empty one.
+ */
+export async function withReadonlyDatabase<T>(globals: GlobalOptions, fn: (db: ReadableDb) => T | Promise<T>): Promise<T> {
+  const file = databasePath(globals);
+  const db: ReadableDb = fs.existsSync(file) ? openDatabase(file, { readonly: true, busyTimeoutMs: COMMAND_BUSY_TIMEOUT_MS }) : openDatabase(':memory:');
   try {
     return await fn(db);
   } finally {

@@ -5,7 +5,7 @@ import { listDatasets } from '../core/datasets/store.js';
 import type { DatasetSummary } from '../core/datasets/types.js';
 import { UserError } from '../core/errors.js';
 import { downloadProgressReporter } from './progress.js';
-import { withDatabase, type GlobalOptions } from './context.js';
+import { withDatabase, withReadonlyDatabase, type GlobalOptions } from './context.js';
 
 function describe(d: DatasetSummary): string {
   return `${d.name}: ${d.train + d.test} images (${d.train} train, ${d.test} test), ${d.classes.length} classes, ${d.width}x${d.height}x${d.channels}`;
@@ -96,7 +96,7 @@ export function registerDatasetCommands(program: Command, globals: () => GlobalO
     .description('list the datasets in the database')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const list = await withDatabase(globals(), (db) => listDatasets(db), { readonly: true });
+      const list = await withReadonlyDatabase(globals(), (db) => listDatasets(db));
       if (opts.json) {
         console.log(JSON.stringify(list, null, 2));
         return;

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { parseCorruptions, parseSeverities } from '../core/corruptions/index.js';
 import { UserError } from '../core/errors.js';
 import type { EvaluateEvent } from '../core/evaluation/evaluate.js';
-import { resolveExperiment } from '../core/export/tables.js';
+import { resolveExperiment } from '../core/sql/experiments.js';
 import { withDatabase, type GlobalOptions } from './context.js';
 
 interface EvaluateFlags {

@@ -3,7 +3,7 @@ import { listExperiments } from '../core/api/results.js';
 import { UserError } from '../core/errors.js';
 import { deleteExperiment, deletionCounts, renameExperiment, studiesUsing } from '../core/sql/experiment-lifecycle.js';
 import { printTable } from './datasets.js';
-import { withDatabase, type GlobalOptions } from './context.js';
+import { withDatabase, withReadonlyDatabase, type GlobalOptions } from './context.js';
 
 function experimentId(text: string): number {
   if (!/^[1-9]\d{0,8}$/.test(text)) throw new UserError(`experiment id: expected a positive whole number, got '${text}'`);
@@ -17,7 +17,7 @@ export function registerExperimentCommands(program: Command, globals: () => Glob
     .description('every experiment, newest first, with its models done')
     .option('--json', 'print JSON')
     .action(async (opts: { json?: boolean }) => {
-      const items = await withDatabase(globals(), (db) => listExperiments(db), { readonly: true });
+      const items = await withReadonlyDatabase(globals(), (db) => listExperiments(db));
       if (opts.json) {
         console.log(JSON.stringify(items, null, 1));
         return;

@@ -1,12 +1,8 @@
 import type { Command } from 'commander';
 import { parseCieQuantile } from '../core/analysis/cie.js';
 import { UserError } from '../core/errors.js';
-import { MODEL_COLUMNS, PREDICTION_COLUMNS, modelRows, predictionRows, resolveExperiment } from '../core/export/tables.js';
-import { writeRows, type ExportFormat } from '../core/export/writers.js';
-import { LABEL_COLUMNS, auditLabelRows, studyLabelRows } from '../core/export/label-tables.js';
-import { CLASS_IMPACT_COLUMNS, PIE_COLUMNS, classImpactRows, pieRows } from '../core/export/analysis-tables.js';
-import { SHIFT_COLUMNS, shiftRows } from '../core/export/shift-tables.js';
-import { subgroupColumns, subgroupRows } from '../core/export/subgroup-table.js';
+import { writeExport } from '../core/api/export.js';
+import type { ExportFormat } from '../core/export/writers.js';
 import { withDatabase, type GlobalOptions } from './context.js';
 
 const TABLES = ['models', 'predictions', 'pies', 'class-impact', 'shift', 'subgroup-impact', 'labels', 'study'] as const;
@@ -30,33 +26,16 @@ export function registerExportCommand(program: Command, globals: () => GlobalOpt
       if (opts.study !== undefined && !/^\d+$/.test(opts.study)) throw new UserError(`--study must be a number, not '${opts.study}'`);
       const cieQuantile = parseCieQuantile(opts.cieQuantile);
       const format = opts.format as ExportFormat;
-      const count = await withDatabase(
-        globals(),
-        async (db) => {
-          const which = table as Table;
-          if (which === 'study') return writeRows(opts.out, format, LABEL_COLUMNS, studyLabelRows(db, opts.study === undefined ? undefined : Number(opts.study)));
-          const experimentId = resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment));
-          switch (which) {
-            case 'models':
-              return writeRows(opts.out, format, MODEL_COLUMNS, modelRows(db, experimentId));
-            case 'predictions':
-              return writeRows(opts.out, format, PREDICTION_COLUMNS, predictionRows(db, experimentId));
-            case 'pies':
-              return writeRows(opts.out, format, PIE_COLUMNS, pieRows(db, experimentId, { cieQuantile }));
-            case 'class-impact':
-              return writeRows(opts.out, format, CLASS_IMPACT_COLUMNS, classImpactRows(db, experimentId));
-            case 'shift':
-              return writeRows(opts.out, format, SHIFT_COLUMNS, shiftRows(db, experimentId));
-            case 'subgroup-impact': {
-              const options = { cieQuantile, positiveClass: opts.positiveClass };
-              return writeRows(opts.out, format, subgroupColumns(options), subgroupRows(db, experimentId, options));
-            }
-            case 'labels':
-              return writeRows(opts.out, format, LABEL_COLUMNS, auditLabelRows(db, experimentId));
-          }
-        },
-        { readonly: true },
-      );
+      const request = {
+        table: table as Table,
+        format,
+        experimentId: opts.experiment === undefined ? undefined : Number(opts.experiment),
+        studyId: opts.study === undefined ? undefined : Number(opts.study),
+        cieQuantile,
+        positiveClass: opts.positiveClass,
+      };
+      // The same writer as the app's export.file: one set of tables, columns and formats.
+      const { rows: count } = await withDatabase(globals(), (db) => writeExport(db, request, opts.out), { existingOnly: true });
       console.log(`wrote ${count} ${table} rows to ${opts.out}`);
     });
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { importPredictions } from '../core/import/import-predictions.js';
 import { IMPORT_FORMATS } from '../core/import/formats.js';
 import { testImagePaths } from '../core/sql/image-paths.js';
-import { withDatabase, type GlobalOptions } from './context.js';
+import { withDatabase, withReadonlyDatabase, type GlobalOptions } from './context.js';
 
 export function registerImportCommand(program: Command, globals: () => GlobalOptions): void {
   const importCommand = program.command('import').description('import data made elsewhere');
@@ -19,7 +19,7 @@ export function registerImportCommand(program: Command, globals: () => GlobalOpt
           datasetName: opts.dataset,
           files,
           onStatus: (m) => process.stderr.write(`${m}\n`),
-          imagePaths: () => withDatabase(globals(), (db) => testImagePaths(db, opts.dataset), { readonly: true }),
+          imagePaths: () => withReadonlyDatabase(globals(), (db) => testImagePaths(db, opts.dataset)),
         },
         (fn) => withDatabase(globals(), fn),
       );

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { parseCieQuantile } from '../core/analysis/cie.js';
+import { ensureAnalysis } from '../core/analysis/analyse.js';
 import { experimentReport, type ExperimentReport } from '../core/analysis/report.js';
 import { UserError } from '../core/errors.js';
-import { resolveExperiment } from '../core/export/tables.js';
+import { resolveExperiment } from '../core/sql/experiments.js';
 import { printTable } from './datasets.js';
 import { withDatabase, type GlobalOptions } from './context.js';
 
@@ -46,8 +47,12 @@ export function registerReportCommand(program: Command, globals: () => GlobalOpt
       const cieQuantile = parseCieQuantile(opts.cieQuantile);
       const report = await withDatabase(
         globals(),
-        (db) => experimentReport(db, resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment)), { shift: opts.json === true, cieQuantile }),
-        { readonly: true },
+        (db) => {
+          const experimentId = resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment));
+          ensureAnalysis(db, experimentId); // the explicit step: recomputed only when the finished models changed
+          return experimentReport(db, experimentId, { shift: opts.json === true, cieQuantile });
+        },
+        { existingOnly: true },
       );
       if (opts.json) console.log(JSON.stringify(report, null, 2));
       else printReport(report);

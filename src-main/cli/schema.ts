@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { addCategory, describeCategory, listCategories, renameCategory, reorderCategories } from '../core/schema/categories.js';
 import { printTable } from './datasets.js';
-import { withDatabase, type GlobalOptions } from './context.js';
+import { withDatabase, withReadonlyDatabase, type GlobalOptions } from './context.js';
 
 export function registerSchemaCommands(program: Command, globals: () => GlobalOptions): void {
   const schema = program.command('schema').description("the project's label categories (labels already made are kept)");
@@ -9,7 +9,7 @@ export function registerSchemaCommands(program: Command, globals: () => GlobalOp
     .command('list')
     .description('categories in order, with keys and descriptions')
     .action(async () => {
-      const categories = await withDatabase(globals(), (db) => listCategories(db), { readonly: true });
+      const categories = await withReadonlyDatabase(globals(), (db) => listCategories(db));
       printTable(['key', 'name', 'description'], categories.map((c) => [c.key ?? '', c.name, c.description]));
       console.log("0 sets 'none' (a typical, clean image)");
     });

@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
 import { UserError } from '../core/errors.js';
-import { resolveExperiment } from '../core/export/tables.js';
+import { resolveExperiment } from '../core/sql/experiments.js';
 import { writeRows } from '../core/export/writers.js';
 import { importStudyLabels } from '../core/study/exchange.js';
 import { studyProgress } from '../core/study/labels.js';
 import { studyReport, type StudyReport } from '../core/study/report.js';
 import { createStudy, getStudy, listStudies, studyItems, unblindStudy } from '../core/study/store.js';
 import { printTable } from './datasets.js';
-import { withDatabase, type GlobalOptions } from './context.js';
+import { withDatabase, withReadonlyDatabase, type GlobalOptions } from './context.js';
 
 function id(name: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
@@ -68,18 +68,14 @@ export function registerStudyCommands(program: Command, globals: () => GlobalOpt
     .command('list')
     .description('list studies with each annotator\'s progress')
     .action(async () => {
-      await withDatabase(
-        globals(),
-        (db) => {
+      await withReadonlyDatabase(globals(), (db) => {
           const rows = listStudies(db);
           if (rows.length === 0) console.log('no studies yet (create one: pie-audit study create)');
           for (const s of rows) {
             const progress = studyProgress(db, s.id).map((p) => `${p.annotator} ${p.labeled}/${p.total}`);
             console.log(`${s.id}  ${s.name}  ${s.variant}  ${s.nPies}+${s.nControls} images  ${s.blind ? 'blind' : 'unblinded'}  ${progress.join(', ') || 'no labels yet'}`);
           }
-        },
-        { readonly: true },
-      );
+      });
     });
 
   study
@@ -114,7 +110,7 @@ export function registerStudyCommands(program: Command, globals: () => GlobalOpt
     .option('--study <id>', 'study (default: the newest)')
     .option('--json', 'print JSON')
     .action(async (opts: { study?: string; json?: boolean }) => {
-      const report = await withDatabase(globals(), (db) => studyReport(db, id('--study', opts.study)), { readonly: true });
+      const report = await withReadonlyDatabase(globals(), (db) => studyReport(db, id('--study', opts.study)));
       if (opts.json) console.log(JSON.stringify(report, null, 2));
       else printStudyReport(report);
     });

@@ -6,7 +6,7 @@ import type { PresetName, QuantizeMethod } from '../core/population/presets.js';
 import { BACKENDS, type BackendName } from '../core/training/backend-names.js';
 import type { Arch } from '../core/training/network.js';
 import { findDataset } from '../core/datasets/store.js';
-import { databasePath, withDatabase, type GlobalOptions } from './context.js';
+import { databasePath, withDatabase, withReadonlyDatabase, type GlobalOptions } from './context.js';
 
 interface TrainFlags {
   dataset?: string;
@@ -109,7 +109,7 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
       };
       if (flags.tailOrder !== undefined && flags.longTail === undefined && preset !== 'longtail') throw new UserError('--tail-order needs --long-tail RATIO (or --preset longtail)');
       if (flags.tailOrder !== undefined) {
-        const names = await withDatabase(globals(), (db) => (flags.dataset === undefined ? [] : findDataset(db, flags.dataset).classes), { readonly: true });
+        const names = await withReadonlyDatabase(globals(), (db) => (flags.dataset === undefined ? [] : findDataset(db, flags.dataset).classes));
         const order = tailOrder(flags.tailOrder, names);
         overrides.longTail = { ratio: overrides.longTail?.ratio ?? 10, order };
       }

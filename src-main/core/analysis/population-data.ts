@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/database.js';
+import { experimentDatasetClassNames } from '../sql/experiments.js';
 import { UserError } from '../errors.js';
 
 export interface PopulationModel {
@@ -92,10 +93,7 @@ export function loadExperiment(db: Db, experimentId: number): ExperimentData {
     (a, b) => (METHOD_ORDER[a.method] ?? 9) - (METHOD_ORDER[b.method] ?? 9) || a.targetSparsity - b.targetSparsity || a.name.localeCompare(b.name),
   );
   if (!byVariant.has('dense')) throw new UserError(`experiment ${experimentId} has no finished dense models: PIEs are defined against the dense population`);
-  const datasetClasses = db
-    .prepare('SELECT c.name FROM classes c JOIN experiments e ON e.dataset_id = c.dataset_id WHERE e.id = ? ORDER BY c.label')
-    .pluck()
-    .all(experimentId) as string[];
+  const datasetClasses = experimentDatasetClassNames(db, experimentId);
   const numClasses = Math.max(datasetClasses.length, maxLabel + 1);
   const classNames = Array.from({ length: numClasses }, (_, c) => datasetClasses[c] ?? String(c));
   return { experimentId, numImages, numClasses, trueLabels, classNames, variants, signature: modelsSignature(db, experimentId) };

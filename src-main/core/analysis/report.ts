@@ -1,6 +1,6 @@
-import type { Db } from '../db/database.js';
+import type { Db, ReadableDb } from '../db/database.js';
 import { cieSummaries } from '../sql/cie-distances.js';
-import { ensureAnalysis } from './analyse.js';
+import { experimentDatasetClassNames } from '../sql/experiments.js';
 import { DEFAULT_CIE_QUANTILE } from './cie.js';
 import { experimentLongTail, type LongTail } from './long-tail.js';
 import { experimentShift, type ShiftRow } from './shift.js';
@@ -47,12 +47,12 @@ export interface ExperimentReport {
 }
 
 /**
- * The headline table per variant, from the stored analysis (recomputed if stale), with
- * long-tail correlations and the CIE columns at `cieQuantile`; with `shift`, the shift
- * metrics of the evaluation sets too (they read every evaluation prediction the first time).
+ * The headline table per variant (as docs/science.md defines it), read from the stored
+ * analysis: callers bring it up to date first (ensureAnalysis), so reading never
+ * recomputes it. With long-tail correlations and the CIE columns at `cieQuantile`; with `shift`, the shift metrics of the evaluation sets too
+ * (they read every evaluation prediction the first time).
  */
 export function experimentReport(db: Db, experimentId: number, options: { shift?: boolean; cieQuantile?: number } = {}): ExperimentReport {
-  ensureAnalysis(db, experimentId);
   const longTail = experimentLongTail(db, experimentId);
   const shift = options.shift ? experimentShift(db, experimentId) : { rows: [], mce: {} };
   const cieQuantile = options.cieQuantile ?? DEFAULT_CIE_QUANTILE;
@@ -115,11 +115,8 @@ export function experimentReport(db: Db, experimentId: number, options: { shift?
 }
 
 /** Class names of the experiment's dataset, or the label numbers for a labels-only import. */
-export function classNames(db: Db, experimentId: number): string[] {
+export function classNames(db: ReadableDb, experimentId: number): string[] {
   const count = db.prepare('SELECT num_classes FROM analysis_runs WHERE experiment_id = ?').pluck().get(experimentId) as number | undefined;
-  const names = db
-    .prepare('SELECT c.name FROM classes c JOIN experiments e ON e.dataset_id = c.dataset_id WHERE e.id = ? ORDER BY c.label')
-    .pluck()
-    .all(experimentId) as string[];
+  const names = experimentDatasetClassNames(db, experimentId);
   return Array.from({ length: Math.max(count ?? 0, names.length) }, (_, c) => names[c] ?? String(c));
 }

@@ -1,18 +1,22 @@
 /**
- * The export behind the API's export.file: the same tables, rows and formats as
- * `pie-audit export` (DESIGN.md section 5; free-audit labels through the CLI's
- * auditLabelRows), written to a file that appears only when complete (writeRows
- * writes beside it, then renames).
+ * Every export, for the API's export.file and `pie-audit export` alike (tables, columns
+ * and formats as docs/exports.md documents them): written to a file that appears only when
+ * complete (writeRows writes beside it, then renames).
  */
+import { ensureAnalysis } from '../analysis/analyse.js';
 import type { Db } from '../db/database.js';
 import { CLASS_IMPACT_COLUMNS, PIE_COLUMNS, classImpactRows, pieRows } from '../export/analysis-tables.js';
-import { MODEL_COLUMNS, PREDICTION_COLUMNS, modelRows, resolveExperiment } from '../export/tables.js';
-import { writeRows, type ExportFormat, type Row } from '../export/writers.js';
+import { experimentDatasetName, resolveExperiment } from '../sql/experiments.js';
+import { MODEL_COLUMNS, modelExportRows } from '../sql/models.js';
+import { PREDICTION_COLUMNS, predictionExportRows } from '../sql/predictions.js';
+import { writeRows, type ExportFormat } from '../export/writers.js';
 import { LABEL_COLUMNS, auditLabelRows, studyLabelRows } from '../export/label-tables.js';
+import { SHIFT_COLUMNS, shiftRows } from '../export/shift-tables.js';
+import { subgroupColumns, subgroupRows } from '../export/subgroup-table.js';
 import { getStudy } from '../study/store.js';
-import { evalPredictionRows, evalRunPairs } from '../sql/eval-sets.js';
 
-export type ExportTable = 'labels' | 'pies' | 'class-impact' | 'predictions' | 'models' | 'study';
+/** 'shift' and 'subgroup-impact' are the CLI's alone (the app's export.file offers the others). */
+export type ExportTable = 'labels' | 'pies' | 'class-impact' | 'shift' | 'subgroup-impact' | 'predictions' | 'models' | 'study';
 
 export interface ExportRequest {
   experimentId?: number;
@@ -20,6 +24,10 @@ export interface ExportRequest {
   studyId?: number;
   table: ExportTable;
   format: ExportFormat;
+  /** pies and subgroup-impact: CIEs are the images at or above this quantile of cie_distance (default 0.9) */
+  cieQuantile?: number;
+  /** subgroup-impact: adds fpr_change and fnr_change for this class (name or label) */
+  positiveClass?: string;
 }
 
 /** A file name to offer: pie-audit-<dataset>-e<id>-<table>.<format>, safe on every OS. */
@@ -30,7 +38,7 @@ export function exportFileName(db: Db, request: ExportRequest): string {
     return `pie-audit-${safe}-study${study.id}.${request.format}`;
   }
   const experimentId = resolveExperiment(db, request.experimentId);
-  const dataset = (db.prepare('SELECT coalesce(d.name, e.name) FROM experiments e LEFT JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ?').pluck().get(experimentId) as string | undefined) ?? 'experiment';
+  const dataset = experimentDatasetName(db, experimentId) ?? 'experiment';
   const safe = dataset.replace(/[^\w.+-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'experiment';
   return `pie-audit-${safe}-e${experimentId}-${request.table}.${request.format}`;
 }
@@ -39,24 +47,8 @@ export function exportFileName(db: Db, request: ExportRequest): string {
  * writeRows awaits the file stream between rows, and a better-sqlite3 connection with
  * an open iterator refuses every other statement: the app's other calls (a label
  * being saved) would fail meanwhile. So every table is read in synchronous pieces:
- * small ones whole, predictions one model at a time (one key range each), with the
- * columns and order of predictionRows.
+ * small ones whole, predictions one model at a time (predictionExportRows).
  */
-function* predictionPages(db: Db, experimentId: number): Iterable<Row> {
-  const models = db.prepare("SELECT id FROM models WHERE experiment_id = ? AND status = 'done' ORDER BY id").pluck().all(experimentId) as number[];
-  const page = db.prepare(
-    `SELECT p.model_id, m.variant, m.target_sparsity, m.seed, p.image_index, ei.true_label, p.predicted_label,
-            p.predicted_probability, p.true_label_probability, 'clean' AS eval_set
-     FROM models m
-     JOIN predictions p ON p.model_id = m.id
-     JOIN experiment_images ei ON ei.experiment_id = m.experiment_id AND ei.image_index = p.image_index
-     WHERE m.id = ?
-     ORDER BY p.image_index`,
-  );
-  for (const id of models) yield* page.all(id) as Row[];
-  for (const { set, modelId } of evalRunPairs(db, experimentId)) yield* evalPredictionRows(db, set, modelId) as Row[];
-}
-
 export async function writeExport(db: Db, request: ExportRequest, out: string): Promise<{ rows: number; experimentId: number }> {
   if (request.table === 'study') {
     // is_pie stays empty while the study is blind (studyLabelRows).
@@ -64,6 +56,8 @@ export async function writeExport(db: Db, request: ExportRequest, out: string): 
     return { rows: await writeRows(out, request.format, LABEL_COLUMNS, studyLabelRows(db, study.id)), experimentId: study.experimentId };
   }
   const experimentId = resolveExperiment(db, request.experimentId);
+  // The analysis tables are read from the stored analysis: bring it up to date first.
+  if (request.table === 'pies' || request.table === 'class-impact' || request.table === 'subgroup-impact') ensureAnalysis(db, experimentId);
   const { format } = request;
   let rows: number;
   switch (request.table) {
@@ -71,16 +65,24 @@ export async function writeExport(db: Db, request: ExportRequest, out: string): 
       rows = await writeRows(out, format, LABEL_COLUMNS, auditLabelRows(db, experimentId));
       break;
     case 'pies':
-      rows = await writeRows(out, format, PIE_COLUMNS, [...pieRows(db, experimentId)]);
+      rows = await writeRows(out, format, PIE_COLUMNS, [...pieRows(db, experimentId, { cieQuantile: request.cieQuantile })]);
       break;
     case 'class-impact':
       rows = await writeRows(out, format, CLASS_IMPACT_COLUMNS, classImpactRows(db, experimentId));
       break;
+    case 'shift':
+      rows = await writeRows(out, format, SHIFT_COLUMNS, shiftRows(db, experimentId));
+      break;
+    case 'subgroup-impact': {
+      const options = { cieQuantile: request.cieQuantile, positiveClass: request.positiveClass };
+      rows = await writeRows(out, format, subgroupColumns(options), subgroupRows(db, experimentId, options));
+      break;
+    }
     case 'predictions':
-      rows = await writeRows(out, format, PREDICTION_COLUMNS, predictionPages(db, experimentId));
+      rows = await writeRows(out, format, PREDICTION_COLUMNS, predictionExportRows(db, experimentId));
       break;
     case 'models':
-      rows = await writeRows(out, format, MODEL_COLUMNS, [...modelRows(db, experimentId)]);
+      rows = await writeRows(out, format, MODEL_COLUMNS, modelExportRows(db, experimentId));
       break;
   }
   return { rows, experimentId };

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import { addKnownIdxDataset } from '../datasets/add.js';
 import { listDatasets } from '../datasets/store.js';
+import { ensureAnalysis } from '../analysis/analyse.js';
 import { experimentReport } from '../analysis/report.js';
 import { UserError, errorMessage, isDiskFull } from '../errors.js';
 import { trainPopulation, type TrainRequest } from '../population/train.js';
@@ -8,7 +9,8 @@ import type { PopulationEvent } from '../population/runner.js';
 import { importModels, inspectModels, type ImportModelsRequest } from '../models/import.js';
 import type { ModelRunEvent } from '../models/runner.js';
 import { APP_VERSION } from '../version.js';
-import { resolveExperiment } from '../export/tables.js';
+import { experimentImageCount, resolveExperiment } from '../sql/experiments.js';
+import { labeledCount } from '../sql/labels.js';
 import { createImageRenderer, type ImageRenderer, type ImageSize } from '../images/render.js';
 import { currentAnnotator, getLabel, listLabels, osAnnotator, setCurrentAnnotator, setLabel } from '../labels/store.js';
 import { listCategories } from '../schema/categories.js';
@@ -101,12 +103,20 @@ export class ApiService {
         }
         return deleteExperiment(this.db, request.experimentId);
       },
-      'report.get': (request) => experimentReport(this.db, resolveExperiment(this.db, request.experimentId)),
-      'classes.impact': (request) => classImpact(this.db, request.experimentId),
-      'pies.list': (request) => pieColumns(this.db, request.experimentId, request.variant),
-      'subgroups.impact': (request) => subgroupSection(this.db, request.experimentId, request.positiveClass),
-      'compare.get': (request) => compare(this.db, request.experimentId, request.first, request.second),
-      'image.detail': (request) => imageDetail(this.db, request.experimentId, request.imageIndex),
+      'report.get': (request) => experimentReport(this.db, this.analysed(resolveExperiment(this.db, request.experimentId))),
+      'classes.impact': (request) => classImpact(this.db, this.analysed(resolveExperiment(this.db, request.experimentId))),
+      'pies.list': (request) => pieColumns(this.db, this.analysed(resolveExperiment(this.db, request.experimentId)), request.variant),
+      'image.detail': (request) => {
+        try {
+          this.analysed(resolveExperiment(this.db, request.experimentId));
+        } catch (error) {
+          // No finished dense population yet: the votes are still worth showing.
+          if (!(error instanceof UserError)) throw error;
+        }
+        return imageDetail(this.db, request.experimentId, request.imageIndex);
+      },
+      'subgroups.impact': (request) => subgroupSection(this.db, this.analysed(resolveExperiment(this.db, request.experimentId)), request.positiveClass),
+      'compare.get': (request) => compare(this.db, this.analysed(resolveExperiment(this.db, request.experimentId)), request.first, request.second),
       'shift.get': (request) => shiftTable(this.db, request.experimentId),
       'image.shift': (request) => imageShift(this.db, request.experimentId, request.imageIndex),
       'schema.get': () => listCategories(this.db),
@@ -114,8 +124,8 @@ export class ApiService {
       'annotator.set': (request) => ({ name: setCurrentAnnotator(this.db, request.name), osUser: osAnnotator() }),
       'labels.list': (request) => {
         const annotator = request.annotator ?? currentAnnotator(this.db);
-        const images = this.db.prepare('SELECT count(*) FROM experiment_images WHERE experiment_id = ?').pluck().get(request.experimentId) as number;
-        return { annotator, images, labels: listLabels(this.db, request.experimentId, annotator) };
+        const labels = listLabels(this.db, request.experimentId, annotator);
+        return { annotator, images: experimentImageCount(this.db, request.experimentId), labels };
       },
       'labels.get': (request) => {
         const annotator = request.annotator ?? currentAnnotator(this.db);
@@ -124,14 +134,7 @@ export class ApiService {
       'labels.set': (request) => {
         const annotator = request.annotator ?? currentAnnotator(this.db);
         const label = setLabel(this.db, { ...request, annotator });
-        const labeled = this.db
-          .prepare(
-            `SELECT count(*) FROM labels l JOIN annotators a ON a.id = l.annotator_id
-             WHERE l.study_id IS NULL AND a.name = ? AND l.experiment_id = ?`,
-          )
-          .pluck()
-          .get(annotator, request.experimentId) as number;
-        return { annotator, label, labeled };
+        return { annotator, label, labeled: labeledCount(this.db, { experimentId: request.experimentId, studyId: null }, annotator) };
       },
       'study.list': () => listStudySummaries(this.db),
       'study.create': (request) => createStudySummary(this.db, request),
@@ -153,6 +156,15 @@ export class ApiService {
         return { outcome: 'saved' as const, path: out, rows };
       },
     };
+  }
+
+  /**
+   * The explicit step before the results screens read: brings the experiment's stored
+   * analysis up to date (recomputed only when its finished models changed).
+   */
+  private analysed(experimentId: number): number {
+    ensureAnalysis(this.db, experimentId);
+    return experimentId;
   }
 
   /**

@@ -6,18 +6,19 @@
  */
 import { classNames } from '../analysis/report.js';
 import type { Db } from '../db/database.js';
-import { annotatorStudyLabels, removeStudyLabel, setStudyLabel, studyProgress, type StudyLabel } from '../study/labels.js';
+import { fromStored } from '../labels/store.js';
+import { studyItemCount } from '../sql/studies.js';
+import { annotatorStudyLabels, setStudyLabel, studyProgress, type StudyLabel } from '../study/labels.js';
 import { createStudy, getStudy, listStudies, studyItems, unblindStudy, type StudyRow } from '../study/store.js';
 import type { ApiRequest, ApiResponse, LabelDto, StudySummaryDto } from './contract.js';
 
 function summary(db: Db, study: StudyRow): StudySummaryDto {
-  const total = db.prepare('SELECT count(*) FROM study_items WHERE study_id = ?').pluck().get(study.id) as number;
-  return { ...study, total, progress: studyProgress(db, study.id) };
+  return { ...study, total: studyItemCount(db, study.id), progress: studyProgress(db, study.id) };
 }
 
 /** Study labels store `none` as []; the API spells it ['none'] (as labels.* do). */
 function toLabel(label: StudyLabel): LabelDto {
-  return { imageIndex: label.imageIndex, categories: label.categories.length ? label.categories : ['none'], note: label.note, labeledAt: label.labeledAt };
+  return { imageIndex: label.imageIndex, categories: fromStored(label.categories), note: label.note, labeledAt: label.labeledAt };
 }
 
 export function listStudySummaries(db: Db): StudySummaryDto[] {
@@ -56,16 +57,9 @@ export function studyItemsFor(db: Db, studyId: number, annotator: string): ApiRe
 
 export function setStudyLabelApi(db: Db, request: ApiRequest<'study.label'>): ApiResponse<'study.label'> {
   const annotator = request.annotator.trim();
-  let label: LabelDto | null = null;
-  if (request.categories.length === 0) {
-    removeStudyLabel(db, request.studyId, annotator, request.imageIndex);
-  } else {
-    const note = request.note ?? annotatorStudyLabels(db, request.studyId, annotator).get(request.imageIndex)?.note ?? '';
-    label = toLabel(setStudyLabel(db, { studyId: request.studyId, annotator, imageIndex: request.imageIndex, categories: request.categories, note }));
-  }
+  const label = setStudyLabel(db, { studyId: request.studyId, annotator, imageIndex: request.imageIndex, categories: request.categories, note: request.note });
   const progress = studyProgress(db, request.studyId);
-  const total = db.prepare('SELECT count(*) FROM study_items WHERE study_id = ?').pluck().get(request.studyId) as number;
-  return { annotator, label, labeled: progress.find((p) => p.annotator === annotator)?.labeled ?? 0, total };
+  return { annotator, label, labeled: progress.find((p) => p.annotator === annotator)?.labeled ?? 0, total: studyItemCount(db, request.studyId) };
 }
 
 export function unblindStudySummary(db: Db, studyId: number): StudySummaryDto {

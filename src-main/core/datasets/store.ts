@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import type { Db, ReadableDb } from '../db/database.js';
 import { nowIso } from '../db/database.js';
 import { UserError } from '../errors.js';
 import type { DatasetKind, DatasetSummary, ParsedDataset } from './types.js';
@@ -78,7 +78,7 @@ interface DatasetRow {
   test: number;
 }
 
-export function listDatasets(db: Db): DatasetSummary[] {
+export function listDatasets(db: ReadableDb): DatasetSummary[] {
   const rows = db
     .prepare(
       `SELECT d.*,
@@ -104,7 +104,7 @@ export function listDatasets(db: Db): DatasetSummary[] {
   }));
 }
 
-export function findDataset(db: Db, name: string): DatasetSummary {
+export function findDataset(db: ReadableDb, name: string): DatasetSummary {
   const found = listDatasets(db).find((d) => d.name === name);
   if (!found) throw new UserError(`no dataset named '${name}' (see: pie-audit datasets list)`);
   return found;

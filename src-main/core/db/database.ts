@@ -2,12 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../errors.js';
+import type { ReadableDb, WritableDb } from '../sql/handles.js';
 import { loadMigrations, type Migration } from './migrations.js';
 
-export type Db = Database.Database;
+/** A handle that may read and write (see core/sql/handles.ts); the name most modules use. */
+export type Db = WritableDb;
+export type { ReadableDb, WritableDb };
 
 export interface OpenOptions {
-  /** Open an existing database only; never create or migrate (for read-only commands). */
+  /**
+   * Open an existing database read-only: never create, migrate or write (SQLite
+   * refuses writes on the connection); an older schema is refused with a reason.
+   */
   readonly?: boolean;
   migrations?: Migration[];
   /**
@@ -29,14 +35,16 @@ export interface OpenOptions {
  *   database written by a newer PIE Audit is refused untouched. Before migrating a
  *   database that already holds data, the file is copied to a dated backup.
  */
-export function openDatabase(file: string, options: OpenOptions = {}): Db {
+export function openDatabase(file: string, options: OpenOptions & { readonly: true }): ReadableDb;
+export function openDatabase(file: string, options?: OpenOptions & { readonly?: false }): WritableDb;
+export function openDatabase(file: string, options: OpenOptions = {}): ReadableDb {
   const migrations = options.migrations ?? loadMigrations();
   const latest = migrations.length;
   const exists = fs.existsSync(file);
   if (options.readonly && !exists) throw new UserError(`${file}: no such database`);
   if (!exists) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
 
-  let db: Db;
+  let db: Database.Database;
   try {
     db = new Database(file, { fileMustExist: exists, readonly: options.readonly ?? false });
   } catch (error) {
@@ -71,7 +79,8 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
     } else if (version < latest) {
       throw new UserError(`${file}: schema ${version} is older than ${latest}; open it once read-write to upgrade`);
     }
-    return db;
+    // The brand says what the connection allows: better-sqlite3 enforces readonly.
+    return options.readonly ? (db as ReadableDb) : (db as WritableDb);
   } catch (error) {
     db.close();
     throw error;
@@ -83,7 +92,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
  * dropping a parent table would otherwise cascade into its children) and checked in full
  * before the transaction commits.
  */
-function migrate(db: Db, migrations: Migration[], from: number): void {
+function migrate(db: Database.Database, migrations: Migration[], from: number): void {
   db.pragma('foreign_keys = OFF');
   try {
     db.transaction(() => {
@@ -99,7 +108,7 @@ function migrate(db: Db, migrations: Migration[], from: number): void {
   }
 }
 
-function backupBeforeMigration(db: Db, file: string, version: number): void {
+function backupBeforeMigration(db: Database.Database, file: string, version: number): void {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const target = `${file}.v${version}-${stamp}.bak`;
   // VACUUM INTO writes a consistent copy even with a WAL pending.

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Db } from '../db/database.js';
+import { experimentDatasetClassNames } from '../sql/experiments.js';
 import { UserError } from '../errors.js';
 import { corruptImages, corruptionSetName, type CorruptionName } from '../corruptions/index.js';
 import { findDataset } from '../datasets/store.js';
@@ -120,7 +121,7 @@ function planSets(db: Db, experimentId: number, request: EvaluateRequest, test: 
   if (request.onDataset !== undefined) {
     if (request.corruptions !== undefined) throw new UserError('give either --corruptions or --on, not both');
     const other = findDataset(db, request.onDataset);
-    const own = db.prepare('SELECT c.name FROM classes c JOIN experiments e ON e.dataset_id = c.dataset_id WHERE e.id = ? ORDER BY c.label').pluck().all(experimentId) as string[];
+    const own = experimentDatasetClassNames(db, experimentId);
     if (other.classes.length !== own.length || other.classes.some((name, i) => name !== own[i])) {
       throw new UserError(`--on ${other.name}: its classes (${other.classes.join(', ')}) are not the experiment's (${own.join(', ')})`);
     }

@@ -1,5 +1,4 @@
 import type { Db } from '../db/database.js';
-import { ensureAnalysis } from '../analysis/analyse.js';
 import { DEFAULT_CIE_QUANTILE, isCie } from '../analysis/cie.js';
 import { classNames } from '../analysis/report.js';
 import { cieThresholds } from '../sql/cie-distances.js';
@@ -23,9 +22,8 @@ export const CLASS_IMPACT_COLUMNS = [
   'relative_recall_loss',
 ] as const;
 
-/** One row per image and non-dense variant; tie is 1 when either modal label was a tie. */
+/** From the stored analysis (bring it up to date first: ensureAnalysis). One row per image and non-dense variant; tie is 1 when either modal label was a tie. */
 export function* pieRows(db: Db, experimentId: number, options: { cieQuantile?: number } = {}): Iterable<Row> {
-  ensureAnalysis(db, experimentId);
   const thresholds = cieThresholds(db, experimentId, options.cieQuantile ?? DEFAULT_CIE_QUANTILE);
   const rows = db
     .prepare(
@@ -55,7 +53,6 @@ export function* pieRows(db: Db, experimentId: number, options: { cieQuantile?: 
 }
 
 export function classImpactRows(db: Db, experimentId: number): Iterable<Row> {
-  ensureAnalysis(db, experimentId);
   const names = classNames(db, experimentId);
   const rows = db
     .prepare(

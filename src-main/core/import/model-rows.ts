@@ -13,7 +13,7 @@ export class ModelRows {
   predicted = new Int32Array(1024);
   probability = new Float64Array(1024);
   trueProbability = new Float64Array(1024);
-  /** csv-parse's record number of each row in its file, for error messages. */
+  /** readCsv's record number of each row in its file, for error messages. */
   record = new Uint32Array(1024);
   /** The files the rows came from: rows from firstRow on belong to file (read in order). */
   private readonly segments: { file: string; firstRow: number }[] = [];

@@ -1,7 +1,7 @@
 import { UserError } from '../errors.js';
 import { lineOfRecord } from './csv-lines.js';
 
-/** Where a row came from: the file and csv-parse's record number (the header is 1). */
+/** Where a row came from: the file and readCsv's record number (the header is 1). */
 export interface RowPlace {
   file: string;
   record: number;

@@ -1,28 +1,33 @@
 /**
- * Free-audit labels: one annotator's judgement of one image of an experiment, outside
- * any study (labels.study_id IS NULL). Every write is one transaction, and the
- * database runs WAL with synchronous=FULL, so a label is on disk when the call returns.
+ * Labels, free-audit and study alike: one annotator's judgement of one image, saved by
+ * one writer under one set of rules (annotator names, categories, note length). A free-
+ * audit label belongs to an experiment (study_id NULL); a study label to a study.
+ * Every write is one transaction, and the database runs WAL with synchronous=FULL, so
+ * a label is on disk when the call returns.
  *
- * Stored form, shared with the study's labels (src-main/core/study): a row means the
- * image is labeled; `categories` is a JSON array of category names from
- * label_categories in schema order, and [] means `none` (a typical, clean image).
- * Through this API `none` is spelled ['none'], and [] means "no label": setting it
- * deletes the row (undo back to unlabeled does this). A note needs a label.
+ * Through this module `none` (a typical, clean image) is spelled ['none'] and [] means
+ * "no label": saving it deletes the row (undo back to unlabeled does this). Stored, a
+ * `none` label is [] (see core/sql/labels.ts). A note needs a label.
  */
 import os from 'node:os';
-import type { Db } from '../db/database.js';
+import { MAX_NOTE_LENGTH } from '../api/contract/common.js';
 import { nowIso } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { categoryNames } from '../schema/categories.js';
+import { requireExperimentImages } from '../sql/experiments.js';
+import type { ReadableDb, WritableDb } from '../sql/handles.js';
+import { annotatorId, annotatorLabel, annotatorLabels, deleteLabel, inWriteTransaction, upsertLabel, type LabelRow, type LabelScope } from '../sql/labels.js';
+import { getSetting, setSetting } from '../sql/settings.js';
+import { studyHasImage } from '../sql/studies.js';
 
+export { MAX_NOTE_LENGTH };
 export const NONE = 'none';
-export const MAX_NOTE_LENGTH = 4000;
-/** As the study's annotator names: 1-100 characters, no control characters. */
+/** 1-100 characters, no control characters. */
 const ANNOTATOR_PATTERN = /^[^\p{Cc}]{1,100}$/u;
-
 
 export interface StoredLabel {
   imageIndex: number;
+  /** category names in schema order, or ['none'] */
   categories: string[];
   note: string;
   labeledAt: string;
@@ -47,102 +52,111 @@ export function osAnnotator(): string {
   return ANNOTATOR_PATTERN.test(name) ? name : 'annotator';
 }
 
-export function getSetting(db: Db, key: string): unknown {
-  const value = db.prepare('SELECT value FROM app_settings WHERE key = ?').pluck().get(key) as string | undefined;
-  return value === undefined ? undefined : (JSON.parse(value) as unknown);
-}
-
-export function setSetting(db: Db, key: string, value: unknown): void {
-  db.prepare('INSERT INTO app_settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value').run(key, JSON.stringify(value));
-}
-
 /** The annotator labels are saved under: the app setting, else the OS user. */
-export function currentAnnotator(db: Db): string {
+export function currentAnnotator(db: ReadableDb): string {
   const stored = getSetting(db, 'annotator');
   return typeof stored === 'string' && ANNOTATOR_PATTERN.test(stored) ? stored : osAnnotator();
 }
 
-export function setCurrentAnnotator(db: Db, name: string): string {
+export function setCurrentAnnotator(db: WritableDb, name: string): string {
   const checked = checkAnnotatorName(name);
   setSetting(db, 'annotator', checked);
   return checked;
 }
 
-/** The annotator's id (name already checked); with create, made when missing. */
-export function annotatorId(db: Db, name: string, create: true): number;
-export function annotatorId(db: Db, name: string, create: boolean): number | undefined;
-export function annotatorId(db: Db, name: string, create: boolean): number | undefined {
-  const found = db.prepare('SELECT id FROM annotators WHERE name = ?').pluck().get(name) as number | undefined;
-  if (found !== undefined || !create) return found;
-  return Number(db.prepare('INSERT INTO annotators (name, created_at) VALUES (?, ?)').run(name, nowIso()).lastInsertRowid);
-}
-
-function checkExperiment(db: Db, experimentId: number): number {
-  const images = db.prepare('SELECT count(*) FROM experiment_images WHERE experiment_id = ?').pluck().get(experimentId) as number;
-  if (images === 0) {
-    const exists = db.prepare('SELECT 1 FROM experiments WHERE id = ?').get(experimentId);
-    throw new UserError(exists ? `experiment ${experimentId} has no images` : `no experiment ${experimentId}`);
-  }
-  return images;
-}
-
 /**
- * Puts categories in schema order and checks them: known names only, no repeats,
- * and 'none' only alone.
+ * Puts categories in schema order and checks them: known names only, no repeats, and
+ * 'none' only alone. [] stays [] (no label). `unknownWording` names a category in the
+ * refusal ('label category' in the audit, 'category' in studies and label files).
  */
-export function normalizeCategories(db: Db, categories: readonly string[]): string[] {
+export function normalizeCategories(db: ReadableDb, categories: readonly string[], unknownWording = 'label category'): string[] {
   const schema = categoryNames(db);
   const wanted = new Set(categories);
   if (wanted.size !== categories.length) throw new UserError('a category is listed twice');
   if (wanted.has(NONE)) {
-    if (wanted.size > 1) throw new UserError(`'${NONE}' (a typical, clean image) cannot be combined with other categories`);
+    if (wanted.size > 1) throw new UserError(`'${NONE}' cannot be combined with other categories (a typical, clean image has none)`);
     return [NONE];
   }
   for (const name of wanted) {
-    if (!schema.includes(name)) throw new UserError(`unknown label category '${name.slice(0, 80)}' (the schema has: ${schema.join(', ')})`);
+    if (!schema.includes(name)) throw new UserError(`unknown ${unknownWording} '${name.slice(0, 80)}' (the schema has: ${schema.join(', ')}, or ${NONE})`);
   }
   return schema.filter((name) => wanted.has(name));
 }
 
-/** Stored JSON to API categories: [] (the stored `none`) becomes ['none']. */
-function parseCategories(text: string): string[] {
-  let names: string[] = [];
-  try {
-    const value = JSON.parse(text) as unknown;
-    names = Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-  } catch {
-    names = [];
-  }
-  return names.length === 0 ? [NONE] : names;
+/** Stored categories ([] is `none`) in this module's spelling. */
+export function fromStored(categories: readonly string[]): string[] {
+  return categories.length === 0 ? [NONE] : [...categories];
 }
 
-function storedCategories(categories: string[]): string {
-  return JSON.stringify(categories.length === 1 && categories[0] === NONE ? [] : categories);
+/** This module's categories in stored form. */
+export function toStored(categories: readonly string[]): string[] {
+  return categories.length === 1 && categories[0] === NONE ? [] : [...categories];
 }
+
+function toStoredLabel(row: LabelRow): StoredLabel {
+  return { imageIndex: row.imageIndex, categories: fromStored(row.categories), note: row.note, labeledAt: row.labeledAt };
+}
+
+const auditScope = (experimentId: number): LabelScope => ({ experimentId, studyId: null });
 
 /** Every free-audit label of one annotator on one experiment, by image index. */
-export function listLabels(db: Db, experimentId: number, annotator: string): StoredLabel[] {
-  checkExperiment(db, experimentId);
-  const id = annotatorId(db, checkAnnotatorName(annotator), false);
-  if (id === undefined) return [];
-  const rows = db
-    .prepare(
-      `SELECT image_index, categories, note, labeled_at FROM labels
-       WHERE ifnull(study_id, 0) = 0 AND annotator_id = ? AND experiment_id = ? ORDER BY image_index`,
-    )
-    .raw()
-    .all(id, experimentId) as [number, string, string, string][];
-  return rows.map(([imageIndex, categories, note, labeledAt]) => ({ imageIndex, categories: parseCategories(categories), note, labeledAt }));
+export function listLabels(db: ReadableDb, experimentId: number, annotator: string): StoredLabel[] {
+  requireExperimentImages(db, experimentId);
+  return annotatorLabels(db, auditScope(experimentId), checkAnnotatorName(annotator)).map(toStoredLabel);
 }
 
-export function getLabel(db: Db, experimentId: number, annotator: string, imageIndex: number): StoredLabel | null {
-  const id = annotatorId(db, checkAnnotatorName(annotator), false);
-  if (id === undefined) return null;
-  const row = db
-    .prepare('SELECT categories, note, labeled_at FROM labels WHERE ifnull(study_id, 0) = 0 AND annotator_id = ? AND experiment_id = ? AND image_index = ?')
-    .raw()
-    .get(id, experimentId, imageIndex) as [string, string, string] | undefined;
-  return row ? { imageIndex, categories: parseCategories(row[0]), note: row[1], labeledAt: row[2] } : null;
+export function getLabel(db: ReadableDb, experimentId: number, annotator: string, imageIndex: number): StoredLabel | null {
+  const row = annotatorLabel(db, auditScope(experimentId), checkAnnotatorName(annotator), imageIndex);
+  return row ? toStoredLabel(row) : null;
+}
+
+export interface SaveLabelInput {
+  scope: LabelScope;
+  annotator: string;
+  imageIndex: number;
+  /** [] removes the label; ['none'] marks a typical, clean image */
+  categories: readonly string[];
+  /** Left as stored when undefined. */
+  note?: string;
+  /** When the label was made (label imports keep the original time); now by default. */
+  labeledAt?: string;
+  /** How a refused category is named (see normalizeCategories). */
+  unknownWording?: string;
+}
+
+/** Refuses an image outside the scope: beyond the experiment's images, or not drawn for the study. */
+function checkImageInScope(db: ReadableDb, scope: LabelScope, imageIndex: number): void {
+  if (scope.studyId !== null) {
+    if (!studyHasImage(db, scope.studyId, imageIndex)) throw new UserError(`image ${imageIndex} is not in study ${scope.studyId}`);
+    return;
+  }
+  const images = requireExperimentImages(db, scope.experimentId);
+  if (!Number.isInteger(imageIndex) || imageIndex < 0 || imageIndex >= images) {
+    throw new UserError(`image ${imageIndex} is not in experiment ${scope.experimentId} (it has images 0..${images - 1})`);
+  }
+}
+
+/**
+ * The one label writer: saves one label in one transaction and returns what is
+ * stored (null: the image has no label any more). Durable when this returns.
+ */
+export function saveLabel(db: WritableDb, input: SaveLabelInput): StoredLabel | null {
+  const annotator = checkAnnotatorName(input.annotator);
+  if (input.note !== undefined && input.note.length > MAX_NOTE_LENGTH) throw new UserError(`a note can hold at most ${MAX_NOTE_LENGTH} characters`);
+  return inWriteTransaction(db, (): StoredLabel | null => {
+    checkImageInScope(db, input.scope, input.imageIndex);
+    const categories = normalizeCategories(db, input.categories, input.unknownWording);
+    const existing = annotatorLabel(db, input.scope, annotator, input.imageIndex);
+    if (categories.length === 0) {
+      if (input.note !== undefined && input.note.trim() !== '') throw new UserError(`a note needs a label: choose a category, or '${NONE}'`);
+      if (existing) deleteLabel(db, input.scope, annotatorId(db, annotator, true), input.imageIndex);
+      return null;
+    }
+    const note = input.note ?? existing?.note ?? '';
+    const labeledAt = input.labeledAt ?? nowIso();
+    upsertLabel(db, input.scope, annotatorId(db, annotator, true), input.imageIndex, toStored(categories), note, labeledAt);
+    return { imageIndex: input.imageIndex, categories, note, labeledAt };
+  });
 }
 
 export interface SetLabelInput {
@@ -154,41 +168,8 @@ export interface SetLabelInput {
   note?: string;
 }
 
-/**
- * Saves one label in one transaction and returns what is stored (null: the image has
- * no label any more: categories [] deletes it). Durable when this returns (WAL, synchronous=FULL).
- */
-export function setLabel(db: Db, input: SetLabelInput): StoredLabel | null {
-  const annotator = checkAnnotatorName(input.annotator);
-  if (input.note !== undefined && input.note.length > MAX_NOTE_LENGTH) throw new UserError(`a note can hold at most ${MAX_NOTE_LENGTH} characters`);
-  return db.transaction((): StoredLabel | null => {
-    const images = checkExperiment(db, input.experimentId);
-    if (!Number.isInteger(input.imageIndex) || input.imageIndex < 0 || input.imageIndex >= images) {
-      throw new UserError(`image ${input.imageIndex} is not in experiment ${input.experimentId} (it has images 0..${images - 1})`);
-    }
-    const categories = normalizeCategories(db, input.categories);
-    const id = annotatorId(db, annotator, true);
-    const where = 'ifnull(study_id, 0) = 0 AND annotator_id = ? AND experiment_id = ? AND image_index = ?';
-    const existing = db.prepare(`SELECT id, note FROM labels WHERE ${where}`).get(id, input.experimentId, input.imageIndex) as { id: number; note: string } | undefined;
-    const note = input.note ?? existing?.note ?? '';
-    if (categories.length === 0) {
-      if (input.note !== undefined && input.note.trim() !== '') throw new UserError(`a note needs a label: choose a category, or '${NONE}'`);
-      if (existing) db.prepare('DELETE FROM labels WHERE id = ?').run(existing.id);
-      return null;
-    }
-    const labeledAt = nowIso();
-    if (existing) {
-      db.prepare('UPDATE labels SET categories = ?, note = ?, labeled_at = ? WHERE id = ?').run(storedCategories(categories), note, labeledAt, existing.id);
-    } else {
-      db.prepare('INSERT INTO labels (study_id, annotator_id, experiment_id, image_index, categories, note, labeled_at) VALUES (NULL, ?, ?, ?, ?, ?, ?)').run(
-        id,
-        input.experimentId,
-        input.imageIndex,
-        storedCategories(categories),
-        note,
-        labeledAt,
-      );
-    }
-    return { imageIndex: input.imageIndex, categories, note, labeledAt };
-  }).immediate();
+/** A free-audit label (see saveLabel). */
+export function setLabel(db: WritableDb, input: SetLabelInput): StoredLabel | null {
+  const { experimentId, ...rest } = input;
+  return saveLabel(db, { ...rest, scope: auditScope(experimentId) });
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import type { Db, ReadableDb } from '../db/database.js';
 import { UserError } from '../errors.js';
 
 /** The project's label schema: categories in display order, each with a description and a key. */
@@ -24,12 +24,12 @@ function checkKey(db: Db, key: string | null, except?: string): void {
   if (taken) throw new UserError(`key '${key}' is already used by '${taken}'`);
 }
 
-export function listCategories(db: Db): Category[] {
+export function listCategories(db: ReadableDb): Category[] {
   return db.prepare('SELECT name, description, key, position FROM label_categories ORDER BY position, id').all() as Category[];
 }
 
 /** Category names in schema order. */
-export function categoryNames(db: Db): string[] {
+export function categoryNames(db: ReadableDb): string[] {
   return db.prepare('SELECT name FROM label_categories ORDER BY position, id').pluck().all() as string[];
 }
 

@@ -3,7 +3,7 @@
  * experiment's test split and other datasets' test splits, their per-model runs and
  * predictions. The clean test split stays in `predictions`.
  */
-import type { Db } from '../db/database.js';
+import type { Db, ReadableDb } from '../db/database.js';
 import { nowIso } from '../db/database.js';
 
 export type EvalSetKind = 'corruption' | 'dataset';
@@ -52,7 +52,7 @@ export function ensureEvalSet(db: Db, set: Omit<EvalSet, 'id'>): EvalSet {
 }
 
 /** An experiment's sets: corruptions in name and severity order, then other datasets. */
-export function listEvalSets(db: Db, experimentId: number): EvalSet[] {
+export function listEvalSets(db: ReadableDb, experimentId: number): EvalSet[] {
   const rows = db
     .prepare("SELECT * FROM eval_sets WHERE experiment_id = ? ORDER BY kind = 'dataset', corruption, severity, name")
     .all(experimentId) as EvalSetRow[];
@@ -116,7 +116,7 @@ export function evalPredictedLabels(db: Db, evalSetId: number, modelId: number, 
 }
 
 /** One model's prediction rows on a set in export columns; true labels from the experiment or the other dataset. */
-export function evalPredictionRows(db: Db, set: EvalSet, modelId: number): Record<string, unknown>[] {
+export function evalPredictionRows(db: ReadableDb, set: EvalSet, modelId: number): Record<string, unknown>[] {
   const truth =
     set.kind === 'dataset'
       ? "JOIN images t ON t.dataset_id = s.dataset_id AND t.split = 'test' AND t.idx = p.image_index"
@@ -133,7 +133,7 @@ export function evalPredictionRows(db: Db, set: EvalSet, modelId: number): Recor
 }
 
 /** (set, model) pairs with predictions, in export order. */
-export function evalRunPairs(db: Db, experimentId: number): { set: EvalSet; modelId: number }[] {
+export function evalRunPairs(db: ReadableDb, experimentId: number): { set: EvalSet; modelId: number }[] {
   const sets = listEvalSets(db, experimentId);
   const models = db
     .prepare("SELECT r.model_id FROM eval_runs r JOIN models m ON m.id = r.model_id WHERE r.eval_set_id = ? AND m.status = 'done' ORDER BY r.model_id")

@@ -3,7 +3,10 @@ import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Db } from '../db/database.js';
 import { UserError, errorMessage } from '../errors.js';
-import { normaliseCategories, setStudyLabel } from './labels.js';
+import { MAX_NOTE_LENGTH, NONE, normalizeCategories, toStored } from '../labels/store.js';
+import { annotatorLabel } from '../sql/labels.js';
+import { studyItemRows } from '../sql/studies.js';
+import { setStudyLabel } from './labels.js';
 import { listStudies, type StudyRow } from './store.js';
 
 const REQUIRED = ['study_id', 'annotator', 'dataset', 'image_index', 'true_label', 'categories', 'labeled_at'] as const;
@@ -48,6 +51,12 @@ function readRecords(file: string): Record[] {
   }
 }
 
+/** A label file's categories cell ('a;b', 'none'; an empty cell is none) as a list. */
+function splitCategories(cell: string): string[] {
+  const names = cell.split(';').map((c) => c.trim()).filter((c) => c !== '');
+  return names.length === 0 ? [NONE] : names;
+}
+
 function text(value: unknown): string {
   return value === null || value === undefined ? '' : String(value);
 }
@@ -82,16 +91,8 @@ export function importStudyLabels(db: Db, files: string[]): ImportSummary {
   }
   if (!target) throw new UserError('no labels to import');
   const study = target;
-  const items = new Map(
-    (
-      db
-        .prepare('SELECT si.image_index, ei.true_label FROM study_items si JOIN experiment_images ei ON ei.experiment_id = ? AND ei.image_index = si.image_index WHERE si.study_id = ?')
-        .all(study.experimentId, study.id) as { image_index: number; true_label: number }[]
-    ).map((r) => [r.image_index, r.true_label]),
-  );
-  const existing = db.prepare(
-    'SELECT l.categories, l.note, l.labeled_at FROM labels l JOIN annotators a ON a.id = l.annotator_id WHERE l.study_id = ? AND a.name = ? AND l.image_index = ?',
-  );
+  const items = new Map(studyItemRows(db, study.id).map((item) => [item.imageIndex, item.trueLabel]));
+  const scope = { experimentId: study.experimentId, studyId: study.id };
   const summary: ImportSummary = { files: files.length, rows: pending.length, inserted: 0, updated: 0, unchanged: 0, older: 0, studyId: study.id };
   // Validate every row before writing any.
   const rows = pending.map(({ file, line, record }) => {
@@ -105,13 +106,15 @@ export function importStudyLabels(db: Db, files: string[]): ImportSummary {
     if (Number.isNaN(Date.parse(labeledAt))) throw new UserError(`${where}: labeled_at '${labeledAt.slice(0, 40)}' is not an ISO 8601 time`);
     let categories: string[];
     try {
-      categories = normaliseCategories(db, text(record.categories).split(';'));
+      categories = normalizeCategories(db, splitCategories(text(record.categories)), 'category');
     } catch (error) {
       throw new UserError(`${where}: ${errorMessage(error)}`);
     }
     const annotator = text(record.annotator).trim();
     if (annotator === '') throw new UserError(`${where}: no annotator`);
-    return { annotator, imageIndex, categories, note: text(record.note), labeledAt: new Date(labeledAt).toISOString() };
+    const note = text(record.note);
+    if (note.length > MAX_NOTE_LENGTH) throw new UserError(`${where}: a note can hold at most ${MAX_NOTE_LENGTH} characters`);
+    return { annotator, imageIndex, categories, note, labeledAt: new Date(labeledAt).toISOString() };
   });
   const seen = new Set<string>();
   for (const r of rows) {
@@ -121,13 +124,13 @@ export function importStudyLabels(db: Db, files: string[]): ImportSummary {
   }
   db.transaction(() => {
     for (const r of rows) {
-      const stored = existing.get(study.id, r.annotator, r.imageIndex) as { categories: string; note: string; labeled_at: string } | undefined;
+      const stored = annotatorLabel(db, scope, r.annotator, r.imageIndex);
       if (stored) {
-        if (stored.categories === JSON.stringify(r.categories) && stored.note === r.note && stored.labeled_at === r.labeledAt) {
+        if (JSON.stringify(stored.categories) === JSON.stringify(toStored(r.categories)) && stored.note === r.note && stored.labeledAt === r.labeledAt) {
           summary.unchanged++;
           continue;
         }
-        if (Date.parse(stored.labeled_at) >= Date.parse(r.labeledAt)) {
+        if (Date.parse(stored.labeledAt) >= Date.parse(r.labeledAt)) {
           summary.older++;
           continue;
         }

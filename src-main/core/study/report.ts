@@ -1,8 +1,9 @@
-import type { Db } from '../db/database.js';
+import type { ReadableDb } from '../db/database.js';
 import { cohenKappa, fisherExact, fleissKappa, gwetAc1, krippendorffAlphaNominal, wilsonInterval } from './agreement.js';
 import { categoryNames } from '../schema/categories.js';
 import { studyLabels } from './labels.js';
 import { getStudy } from './store.js';
+import { studyItemPieFlags } from '../sql/studies.js';
 
 export interface CategoryResult {
   name: string;
@@ -57,7 +58,7 @@ export interface StudyReport {
 const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /**
- * The study's results (DESIGN.md sections 2 and 5). An image carries a category when a
+ * The study's results (defined in docs/science.md). An image carries a category when a
  * strict majority of the annotators who labeled it chose it; shares are over the
  * images of each group that at least one annotator labeled; intervals are 95% Wilson;
  * Fisher's test is two-sided on [[PIEs with, PIEs without], [controls with, controls
@@ -68,13 +69,9 @@ const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
  * same images as Fleiss' kappa; Cohen's kappa for each pair of annotators (sorted by
  * name) and category uses the images both labeled.
  */
-export function studyReport(db: Db, studyId?: number): StudyReport {
+export function studyReport(db: ReadableDb, studyId?: number): StudyReport {
   const study = getStudy(db, studyId);
-  const items = db.prepare('SELECT position, image_index, is_pie FROM study_items WHERE study_id = ? ORDER BY position').all(study.id) as {
-    position: number;
-    image_index: number;
-    is_pie: number;
-  }[];
+  const items = studyItemPieFlags(db, study.id);
   const labels = studyLabels(db, study.id);
   const annotators = [...new Set(labels.map((l) => l.annotator))].sort();
   const schema = categoryNames(db);
@@ -84,28 +81,28 @@ export function studyReport(db: Db, studyId?: number): StudyReport {
     m.set(l.annotator, l.categories);
     byImage.set(l.imageIndex, m);
   }
-  const labeled = items.filter((i) => byImage.has(i.image_index));
-  const pieItems = labeled.filter((i) => i.is_pie === 1);
-  const controlItems = labeled.filter((i) => i.is_pie === 0);
+  const labeled = items.filter((i) => byImage.has(i.imageIndex));
+  const pieItems = labeled.filter((i) => i.isPie);
+  const controlItems = labeled.filter((i) => !i.isPie);
   const carries = (imageIndex: number, category: string): boolean => {
     const votes = [...(byImage.get(imageIndex)?.values() ?? [])];
     return votes.filter((v) => v.includes(category)).length * 2 > votes.length;
   };
-  const complete = labeled.filter((i) => annotators.every((a) => byImage.get(i.image_index)?.has(a)));
-  const pairable = labeled.filter((i) => (byImage.get(i.image_index)?.size ?? 0) >= 2);
+  const complete = labeled.filter((i) => annotators.every((a) => byImage.get(i.imageIndex)?.has(a)));
+  const pairable = labeled.filter((i) => (byImage.get(i.imageIndex)?.size ?? 0) >= 2);
 
   const categories = schema.map((name): CategoryResult => {
-    const pieCount = pieItems.filter((i) => carries(i.image_index, name)).length;
-    const controlCount = controlItems.filter((i) => carries(i.image_index, name)).length;
+    const pieCount = pieItems.filter((i) => carries(i.imageIndex, name)).length;
+    const controlCount = controlItems.filter((i) => carries(i.imageIndex, name)).length;
     const pieShare = pieItems.length ? pieCount / pieItems.length : NaN;
     const controlShare = controlItems.length ? controlCount / controlItems.length : NaN;
     const choseTable = complete.map((i) => {
-      const chose = [...(byImage.get(i.image_index)?.values() ?? [])].filter((v) => v.includes(name)).length;
+      const chose = [...(byImage.get(i.imageIndex)?.values() ?? [])].filter((v) => v.includes(name)).length;
       return [chose, annotators.length - chose];
     });
     const kappa = annotators.length >= 2 && complete.length > 0 ? fleissKappa(choseTable) : NaN;
     const ac1 = annotators.length >= 2 && complete.length > 0 ? gwetAc1(choseTable) : NaN;
-    const alpha = krippendorffAlphaNominal(pairable.map((i) => [...(byImage.get(i.image_index)?.values() ?? [])].map((v) => (v.includes(name) ? '1' : '0'))));
+    const alpha = krippendorffAlphaNominal(pairable.map((i) => [...(byImage.get(i.imageIndex)?.values() ?? [])].map((v) => (v.includes(name) ? '1' : '0'))));
     const [pl, ph] = wilsonInterval(pieCount, pieItems.length);
     const [cl, ch] = wilsonInterval(controlCount, controlItems.length);
     return {
@@ -123,11 +120,11 @@ export function studyReport(db: Db, studyId?: number): StudyReport {
       gwet_ac1: num(ac1),
     };
   });
-  const overall = krippendorffAlphaNominal(pairable.map((i) => [...(byImage.get(i.image_index)?.values() ?? [])].map((v) => (v.length ? v.join(';') : 'none'))));
+  const overall = krippendorffAlphaNominal(pairable.map((i) => [...(byImage.get(i.imageIndex)?.values() ?? [])].map((v) => (v.length ? v.join(';') : 'none'))));
   const pairwiseKappa: PairwiseKappa[] = [];
   annotators.forEach((a, ai) => {
     for (const b of annotators.slice(ai + 1)) {
-      const both = labeled.map((i) => byImage.get(i.image_index)).filter((m) => m?.has(a) && m.has(b));
+      const both = labeled.map((i) => byImage.get(i.imageIndex)).filter((m) => m?.has(a) && m.has(b));
       for (const category of schema) {
         const chose = (who: string): string[] => both.map((m) => (m?.get(who)?.includes(category) ? '1' : '0'));
         pairwiseKappa.push({ a, b, category, kappa: num(cohenKappa(chose(a), chose(b))), n: both.length });
@@ -135,16 +132,16 @@ export function studyReport(db: Db, studyId?: number): StudyReport {
     }
   });
   const consensus = labeled.map((i): ConsensusItem => {
-    const votes = [...(byImage.get(i.image_index)?.values() ?? [])];
+    const votes = [...(byImage.get(i.imageIndex)?.values() ?? [])];
     const count = (c: string): number => votes.filter((v) => v.includes(c)).length;
     const item: ConsensusItem = {
       position: i.position,
-      image_index: i.image_index,
+      image_index: i.imageIndex,
       labeled_by: votes.length,
       categories: schema.filter((c) => count(c) * 2 > votes.length),
       ties: schema.filter((c) => count(c) > 0 && count(c) * 2 === votes.length),
     };
-    if (!study.blind) item.is_pie = i.is_pie === 1;
+    if (!study.blind) item.is_pie = i.isPie;
     return item;
   });
   return {

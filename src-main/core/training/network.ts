@@ -63,7 +63,7 @@ export function initialParams(specs: ParamSpec[], random: Random): Map<string, F
 /**
  * x @ w with a gradient that transposes explicitly: tfjs's transposeA/transposeB
  * matMul is about ten times slower on the WASM backend than transpose + plain matMul
- * (DESIGN.md section 7), and the default dense gradient uses it.
+ * (measured in docs/performance.md), and the default dense gradient uses it.
  */
 const matMulFastGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, w, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];

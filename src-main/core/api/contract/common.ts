@@ -10,6 +10,8 @@ export const StudyId = z.number().int().positive();
 export const Nullable = z.number().nullable();
 export const AnnotatorName = z.string().trim().min(1).max(100);
 export const CategoryName = z.string().min(1).max(100);
+/** The longest note a label may carry, in the audit and in studies alike. */
+export const MAX_NOTE_LENGTH = 4000;
 
 /** What a failed call returns: the one-line reason, and whether the input was at fault. */
 export interface ApiFailure {

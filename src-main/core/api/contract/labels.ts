@@ -1,6 +1,6 @@
 /** The labels namespace: the label schema, the annotator, and the audit's labels. */
 import { z } from 'zod';
-import { AnnotatorName, CategoryName, Empty, ExperimentId } from './common.js';
+import { AnnotatorName, CategoryName, MAX_NOTE_LENGTH, Empty, ExperimentId } from './common.js';
 
 export const LabelCategorySchema = z.object({
   name: z.string(),
@@ -45,7 +45,7 @@ export const labelsMethods = {
         imageIndex: z.number().int().min(0),
         categories: z.array(CategoryName).max(50),
         /** [] removes the label; ['none'] marks a typical, clean image. note: left as stored when absent */
-        note: z.string().max(4000).optional(),
+        note: z.string().max(MAX_NOTE_LENGTH).optional(),
         annotator: AnnotatorName.optional(),
       })
       .strict(),

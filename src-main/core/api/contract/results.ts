@@ -1,13 +1,13 @@
 /**
  * The results namespace: the report, class impact, the PIE columns, one image's
  * populations, and exports. ReportSchema keeps the snake_case names of
- * `pie-audit report --json` (documented in docs/); everything else is camelCase.
+ * `pie-audit report --json` (docs/exports.md); everything else is camelCase.
  */
 import { z } from 'zod';
 import { ExperimentId, Nullable, StudyId } from './common.js';
 import { ShiftRowSchema } from './shift.js';
 
-/** `pie-audit report --json` as documented in docs/, plus the image and class counts. */
+/** `pie-audit report --json` as docs/exports.md documents it, plus the image and class counts. */
 export const ReportSchema = z.object({
   experiment_id: z.number().int(),
   dataset: z.string(),

@@ -1,9 +1,9 @@
 /**
  * The studies namespace: blind human studies and their report. StudyReportSchema keeps
- * the snake_case names of `pie-audit study report --json` (documented in docs/).
+ * the snake_case names of `pie-audit study report --json` (docs/exports.md).
  */
 import { z } from 'zod';
-import { AnnotatorName, CategoryName, Empty, ExperimentId, Nullable, StudyId } from './common.js';
+import { AnnotatorName, CategoryName, MAX_NOTE_LENGTH, Empty, ExperimentId, Nullable, StudyId } from './common.js';
 import { LabelSchema } from './labels.js';
 
 export const StudySummarySchema = z.object({
@@ -36,7 +36,7 @@ export const StudyItemSchema = z.object({
 
 const Interval = z.tuple([Nullable, Nullable]);
 
-/** `pie-audit study report --json` as documented in docs/; is_pie in consensus only after unblinding. */
+/** `pie-audit study report --json` as docs/exports.md documents it; is_pie in consensus only after unblinding. */
 export const StudyReportSchema = z.object({
   study_id: z.number().int(),
   name: z.string(),
@@ -118,7 +118,7 @@ export const studiesMethods = {
         /** [] removes the label; ['none'] marks a typical, clean image */
         categories: z.array(CategoryName).max(50),
         /** left as stored when absent */
-        note: z.string().max(2000).optional(),
+        note: z.string().max(MAX_NOTE_LENGTH).optional(),
       })
       .strict(),
     /** label null: removed (or there was none) */
