@@ -9,6 +9,7 @@ import path from 'node:path';
 import { benchAnalysis } from './analysis.js';
 import { benchTraining } from './training.js';
 import { benchAnalysisPeer } from './peers.js';
+import { benchManyHands } from './many-hands.js';
 import { benchModels } from './models.js';
 
 const fast = process.argv.includes('--fast');
@@ -18,12 +19,15 @@ console.log(`PIE Audit bench: ${os.cpus().length} cores, Node ${process.version}
 try {
   if (only === 'models') {
     await benchModels(dir);
+  } else if (only === 'many-hands') {
+    await benchManyHands(dir);
   } else {
     await benchAnalysis(dir);
     await benchAnalysisPeer(dir);
     await benchTraining(dir, { quick: !fast });
     await benchModels(dir);
     await (await import('../test/e2e/bench-browser.js')).benchBrowser(dir);
+    await benchManyHands(dir);
   }
 } finally {
   fs.rmSync(dir, { recursive: true, force: true });

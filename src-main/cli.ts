@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { UserError, errorMessage } from './core/errors.js';
+import { UserError, errorMessage, isDiskFull } from './core/errors.js';
 import { registerDatasetCommands } from './cli/datasets.js';
 import { registerDbCommands } from './cli/db.js';
 import { registerServeCommand } from './cli/serve.js';
@@ -57,6 +57,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     if (error instanceof UserError) {
       process.stderr.write(`pie-audit: ${errorMessage(error)}\n`);
+      return 1;
+    }
+    if (isDiskFull(error)) {
+      process.stderr.write(`pie-audit: the disk is full (${errorMessage(error)}); what this command was writing was not kept\n`);
       return 1;
     }
     process.stderr.write(`pie-audit: internal error: ${errorMessage(error)}\n`);

@@ -6,6 +6,12 @@ export interface GlobalOptions {
   db?: string;
 }
 
+/**
+ * A command waits up to a minute for another program's write (an import's single
+ * transaction of millions of rows, a second training run) instead of failing after 5 s.
+ */
+const COMMAND_BUSY_TIMEOUT_MS = 60_000;
+
 export function databasePath(globals: GlobalOptions): string {
   return globals.db ?? defaultDatabasePath();
 }
@@ -21,7 +27,7 @@ export async function withDatabase<T>(
   options: { readonly?: boolean } = {},
 ): Promise<T> {
   const file = databasePath(globals);
-  const db = options.readonly && !fs.existsSync(file) ? openDatabase(':memory:') : openDatabase(file);
+  const db = options.readonly && !fs.existsSync(file) ? openDatabase(':memory:') : openDatabase(file, { busyTimeoutMs: COMMAND_BUSY_TIMEOUT_MS });
   try {
     return await fn(db);
   } finally {

@@ -15,3 +15,13 @@ export function errorMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
+
+/**
+ * True for SQLite's and the OS's "no space left" errors (SQLITE_FULL, ENOSPC, and an
+ * I/O error SQLite reports for a write that could not be completed on a full disk).
+ */
+export function isDiskFull(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC') return true;
+  return typeof code === 'string' && code.startsWith('SQLITE_IOERR') && /disk is full|no space/i.test(errorMessage(error));
+}

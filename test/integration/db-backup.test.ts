@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
+import { loadMigrations } from '../../src-main/core/db/migrations.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { dbSnapshot, tempDir, writeIdxPair } from '../helpers/data.js';
 
@@ -143,6 +144,19 @@ describe('db backup and db restore', () => {
     expect(restore.code, restore.stderr).toBe(0);
     expect(restore.stdout).not.toMatch(/previous content/);
     expect(datasetNames(fresh)).toEqual(['only']);
+  });
+
+  it('restores a backup made by an older version and migrates it', async () => {
+    const dir = tempDir();
+    const db = path.join(dir, 'main.db');
+    await addIdx(db, dir, 'current');
+    const old = path.join(ROOT, 'test', 'fixtures', 'upgrade', 'schema-1.db');
+    const restore = await runCli(['--db', db, 'db', 'restore', old]);
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(restore.stdout).toMatch(new RegExp(`restored from .*schema-1\\.db \\(schema version 1, now ${loadMigrations().length}\\)`));
+    expect(datasetNames(db)).toEqual(['tiny']);
+    // The migration kept its own dated copy of the restored content.
+    expect(fs.readdirSync(dir).filter((name) => /^main\.db\.v1-.*\.bak$/.test(name))).toHaveLength(1);
   });
 
   it('refuses a file that is not a PIE Audit database, or is newer, leaving the database byte-identical', async () => {

@@ -2,7 +2,7 @@ import type { Db } from '../db/database.js';
 import { addKnownIdxDataset } from '../datasets/add.js';
 import { listDatasets } from '../datasets/store.js';
 import { experimentReport } from '../analysis/report.js';
-import { UserError, errorMessage } from '../errors.js';
+import { UserError, errorMessage, isDiskFull } from '../errors.js';
 import { trainPopulation, type TrainRequest } from '../population/train.js';
 import type { PopulationEvent } from '../population/runner.js';
 import { APP_VERSION } from '../version.js';
@@ -216,14 +216,40 @@ export class ApiService {
       const where = issue?.path.length ? issue.path.join('.') : 'request';
       return { ok: false, failure: { kind: 'bad-request', error: `${method}: invalid ${where}: ${issue?.message ?? 'bad payload'}` } };
     }
-    try {
-      // The handler table is indexed by the validated method; TypeScript cannot
-      // correlate the union of handlers with the union of requests.
-      const handler = this.handlers[method] as (request: unknown) => unknown;
-      return { ok: true, value: await handler(parsed.data) };
-    } catch (error) {
-      if (error instanceof UserError) return { ok: false, failure: { kind: 'bad-request', error: errorMessage(error) } };
-      return { ok: false, failure: { kind: 'internal', error: `internal error: ${errorMessage(error)}` } };
+    // The handler table is indexed by the validated method; TypeScript cannot
+    // correlate the union of handlers with the union of requests.
+    const handler = this.handlers[method] as (request: unknown) => unknown;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { ok: true, value: await handler(parsed.data) };
+      } catch (error) {
+        if (isDatabaseBusy(error) && attempt < BUSY_ATTEMPTS && !NOT_RETRIED.has(method)) {
+          await new Promise((resolve) => setTimeout(resolve, BUSY_BACKOFF_MS * 2 ** (attempt - 1)));
+          continue;
+        }
+        if (error instanceof UserError) return { ok: false, failure: { kind: 'bad-request', error: errorMessage(error) } };
+        if (isDiskFull(error)) return { ok: false, failure: { kind: 'internal', error: 'the disk holding the database is full; nothing was changed (free some space and try again)' } };
+        if (isDatabaseBusy(error)) return { ok: false, failure: { kind: 'internal', error: `the database is busy (another program holds it); nothing was changed, try again` } };
+        return { ok: false, failure: { kind: 'internal', error: `internal error: ${errorMessage(error)}` } };
+      }
     }
   }
+}
+
+/**
+ * Waiting for another process's write (a training run, an import, a second app on the
+ * same file): SQLite's busy handler first waits up to the connection's busy_timeout
+ * (5 s) for the lock; a call that still fails with SQLITE_BUSY (the timeout ran out, or
+ * a read snapshot went stale before its write, which SQLite reports at once) had its
+ * transaction rolled back, and is tried again after 50, 100, 200 ms: at most four
+ * attempts, so about 20 s in the worst case, then a clear error.
+ */
+const BUSY_ATTEMPTS = 4;
+const BUSY_BACKOFF_MS = 50;
+/** Methods with effects outside the database (runs, downloads) are not repeated. */
+const NOT_RETRIED = new Set<string>(['train.start', 'train.resume', 'train.cancel', 'datasets.addKnown']);
+
+function isDatabaseBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
 }

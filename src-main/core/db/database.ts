@@ -10,6 +10,12 @@ export interface OpenOptions {
   /** Open an existing database only; never create or migrate (for read-only commands). */
   readonly?: boolean;
   migrations?: Migration[];
+  /**
+   * How long a statement waits for another connection's write lock before failing with
+   * SQLITE_BUSY (SQLite's busy handler retries with growing sleeps). 5 s by default, for
+   * the app, whose calls block while they wait; batch commands wait longer.
+   */
+  busyTimeoutMs?: number;
 }
 
 /**
@@ -54,7 +60,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): Db {
       );
     }
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${Math.round(options.busyTimeoutMs ?? 5000)}`);
     if (!options.readonly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
