@@ -164,11 +164,12 @@ describe('the screens, end to end (pie-audit serve + Chromium)', () => {
     expect(experimentId).toBeGreaterThan(0);
 
     await page.getByTestId('run-resume').click();
-    await page.getByTestId('run-open-results').waitFor({ timeout: 120_000 });
+    // Waits on the run's state, not on time: on a loaded machine the resumed run takes minutes.
+    await page.getByTestId('run-open-results').waitFor({ timeout: 600_000 });
     expect(await page.getByTestId('run-overall-text').textContent()).toMatch(/4 of 4 models done/);
     await expect.poll(() => row.textContent()).toContain('4/4');
     await screenshot(page, '1-runs-finished');
-  });
+  }, 900_000);
 
   it('opens the results: the headline table and the charts', async () => {
     await page.getByTestId('run-open-results').click();
