@@ -1,7 +1,9 @@
 /**
  * npm run bench: the figures issues 3, 4 and 8 ask for, measured on this machine.
- * `npm run bench -- --fast` skips the quick preset's wall time (about ten minutes);
- * `npm run bench -- --only models` runs the own-models part alone (issue 12).
+ * `npm run bench -- --fast` skips the quick preset's wall time (about ten minutes) and
+ * the paper-scale part, and times the CNN on 6,400 images instead of a whole epoch;
+ * `npm run bench -- --only models` runs the own-models part alone (issue 12),
+ * `--only cnn` and `--only scale` the CNN and the paper-scale parts (issue 16).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +13,8 @@ import { benchTraining } from './training.js';
 import { benchAnalysisPeer } from './peers.js';
 import { benchManyHands } from './many-hands.js';
 import { benchModels } from './models.js';
+import { benchCnn } from './cnn.js';
+import { benchScale } from './scale.js';
 
 const fast = process.argv.includes('--fast');
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
@@ -21,11 +25,17 @@ try {
     await benchModels(dir);
   } else if (only === 'many-hands') {
     await benchManyHands(dir);
+  } else if (only === 'cnn') {
+    await benchCnn(dir, { fast });
+  } else if (only === 'scale') {
+    benchScale(dir, { fast: false });
   } else {
     await benchAnalysis(dir);
     await benchAnalysisPeer(dir);
     await benchTraining(dir, { quick: !fast });
+    await benchCnn(dir, { fast });
     await benchModels(dir);
+    benchScale(dir, { fast });
     await (await import('../test/e2e/bench-browser.js')).benchBrowser(dir);
     await benchManyHands(dir);
   }

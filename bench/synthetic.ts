@@ -19,10 +19,10 @@ export const SYNTHETIC_VARIANTS: { variant: string; method: 'dense' | 'magnitude
 ];
 
 /**
- * A population of `models` x 6 variants over `images` images with 10 classes, written
+ * A population of `models` x each variant (6 unless given) over `images` images with 10 classes, written
  * through the same transaction that stores a trained model; returns the insert time.
  */
-export function writeSyntheticPopulation(db: Db, models: number, images: number, classes = 10): SyntheticPopulation {
+export function writeSyntheticPopulation(db: Db, models: number, images: number, classes = 10, variants = SYNTHETIC_VARIANTS): SyntheticPopulation {
   const random = new Random(99);
   const experimentId = Number(
     db.prepare("INSERT INTO experiments (name, dataset_id, origin, config, created_at) VALUES ('synthetic', NULL, 'imported', '{}', ?)").run(nowIso()).lastInsertRowid,
@@ -40,7 +40,7 @@ export function writeSyntheticPopulation(db: Db, models: number, images: number,
   const insertModel = db.prepare("INSERT INTO models (experiment_id, variant, method, target_sparsity, seed, arch, status) VALUES (?, ?, ?, ?, ?, 'mlp', 'running')");
   let insertSeconds = 0;
   let rows = 0;
-  for (const v of SYNTHETIC_VARIANTS) {
+  for (const v of variants) {
     for (let k = 0; k < models; k++) {
       const modelId = Number(insertModel.run(experimentId, v.variant, v.method, v.sparsity, k + 1).lastInsertRowid);
       const predicted = new Uint8Array(images);

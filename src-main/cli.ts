@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { UserError, errorMessage, isDiskFull } from './core/errors.js';
 import { registerDatasetCommands } from './cli/datasets.js';
 import { registerDbCommands } from './cli/db.js';
+import { registerExperimentCommands } from './cli/experiments.js';
 import { registerServeCommand } from './cli/serve.js';
 import { registerTrainCommand } from './cli/train.js';
 import { registerEvaluateCommand } from './cli/evaluate.js';
@@ -33,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDatasetCommands(program, globals);
   registerDbCommands(program, globals);
   registerTrainCommand(program, globals);
+  registerExperimentCommands(program, globals);
   registerEvaluateCommand(program, globals);
   registerReportCommand(program, globals);
   registerExportCommand(program, globals);

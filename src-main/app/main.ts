@@ -56,6 +56,11 @@ async function start(): Promise<void> {
       const result = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
       return result.canceled || !result.filePath ? undefined : result.filePath;
     },
+    chooseManifestPath: async () => {
+      const options: Electron.OpenDialogOptions = { title: 'Models manifest', properties: ['openFile'], filters: [{ name: 'Manifest', extensions: ['json'] }] };
+      const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? undefined : result.filePaths[0];
+    },
   });
 
   hardenSession();

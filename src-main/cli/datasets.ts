@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { addCifar10Dataset, addFolderDataset, addIdxDataset, addKnownIdxDataset } from '../core/datasets/add.js';
+import { importAttributes } from '../core/datasets/attributes.js';
 import { listDatasets } from '../core/datasets/store.js';
 import type { DatasetSummary } from '../core/datasets/types.js';
 import { UserError } from '../core/errors.js';
@@ -72,11 +73,22 @@ export function registerDatasetCommands(program: Command, globals: () => GlobalO
     .description('a folder with one sub-folder of PNG/JPEG images per class')
     .requiredOption('--name <name>', 'dataset name')
     .requiredOption('--from <dir>', 'the folder')
-    .action(async (opts: { name: string; from: string }) => {
+    .option('--classes <file>', "class index fixing each folder's label and class name (JSON {\"0\": [\"folder\", \"name\"]} or lines 'folder name')")
+    .action(async (opts: { name: string; from: string; classes?: string }) => {
       const summary = await withDatabase(globals(), (db) =>
         addFolderDataset(db, { ...opts, onSkipped: (s) => process.stderr.write(`warning: ${s.file}: ${s.reason}\n`) }),
       );
       console.log(`added ${describe(summary)}`);
+    });
+
+  datasets
+    .command('attributes')
+    .description('attach per-image attributes for subgroup analysis (CSV: image_index or image, then one column per attribute); replaces earlier ones')
+    .requiredOption('--dataset <name>', 'the dataset')
+    .argument('<file>', 'the attribute CSV file')
+    .action(async (file: string, opts: { dataset: string }) => {
+      const result = await withDatabase(globals(), (db) => importAttributes(db, opts.dataset, file));
+      console.log(`attached ${result.attributes.map((a) => `${a.name} (${a.values} values)`).join(', ')} to ${result.images} images of ${result.dataset}`);
     });
 
   datasets

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { parseCieQuantile } from '../core/analysis/cie.js';
 import { experimentReport, type ExperimentReport } from '../core/analysis/report.js';
 import { UserError } from '../core/errors.js';
 import { resolveExperiment } from '../core/export/tables.js';
@@ -10,7 +11,7 @@ const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFix
 export function printReport(report: ExperimentReport): void {
   console.log(`experiment ${report.experiment_id} on ${report.dataset}: ${report.images} images, ${report.classes.length} classes`);
   printTable(
-    ['variant', 'models', 'top-1', 'sd', 'PIEs', 'share', 'dense on PIEs', 'variant on PIEs', 'dense on rest', 'variant on rest', 'p<=.05', 'q<=.05'],
+    ['variant', 'models', 'top-1', 'sd', 'PIEs', 'share', 'dense on PIEs', 'variant on PIEs', 'dense on rest', 'variant on rest', 'p<=.05', 'q<=.05', 'CIEs', 'PIE&CIE'],
     report.variants.map((v) => [
       v.variant,
       String(v.models),
@@ -24,6 +25,8 @@ export function printReport(report: ExperimentReport): void {
       pct(v.variant_top1_on_non_pies),
       v.classes_p05 === null ? '-' : String(v.classes_p05),
       v.classes_q05 === null ? '-' : String(v.classes_q05),
+      v.cies === null ? '-' : String(v.cies),
+      v.pies_and_cies === null ? '-' : String(v.pies_and_cies),
     ]),
   );
   for (const v of report.variants) {
@@ -37,9 +40,15 @@ export function registerReportCommand(program: Command, globals: () => GlobalOpt
     .description('the headline table per variant: top-1, PIEs, classes hurt')
     .option('--json', 'print JSON')
     .option('--experiment <id>', 'experiment (default: the newest)')
-    .action(async (opts: { json?: boolean; experiment?: string }) => {
+    .option('--cie-quantile <q>', 'CIEs: images at or above this quantile of the distance (default 0.9, the top decile)')
+    .action(async (opts: { json?: boolean; experiment?: string; cieQuantile?: string }) => {
       if (opts.experiment !== undefined && !/^\d+$/.test(opts.experiment)) throw new UserError(`--experiment must be a number, not '${opts.experiment}'`);
-      const report = await withDatabase(globals(), (db) => experimentReport(db, resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment)), { shift: opts.json === true }), { readonly: true });
+      const cieQuantile = parseCieQuantile(opts.cieQuantile);
+      const report = await withDatabase(
+        globals(),
+        (db) => experimentReport(db, resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment)), { shift: opts.json === true, cieQuantile }),
+        { readonly: true },
+      );
       if (opts.json) console.log(JSON.stringify(report, null, 2));
       else printReport(report);
     });

@@ -1,3 +1,5 @@
+// The global stylesheet first, so that components' own styles come after it.
+import './styles/global.css';
 import { mount } from 'svelte';
 import App from './App.svelte';
 

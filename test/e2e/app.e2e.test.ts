@@ -76,6 +76,12 @@ describe('browser mode (pie-audit serve + built renderer)', () => {
     await empty.waitFor();
     expect(await empty.textContent()).toContain('No datasets yet');
     expect(await page.getByRole('button', { name: 'Add Fashion-MNIST' }).isEnabled()).toBe(true);
+
+    // The screens that show an experiment say plainly that there is none, and where to go.
+    await page.getByTestId('nav-results').click();
+    await expect.poll(() => page.getByTestId('no-experiment').textContent()).toContain('No experiment yet');
+    await page.getByRole('button', { name: 'Go to Datasets & runs' }).click();
+    await page.getByTestId('datasets-empty').waitFor();
   });
 
   it('shows a failed import in an alert and lets it be dismissed', async () => {

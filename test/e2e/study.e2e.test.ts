@@ -104,7 +104,15 @@ describe('a blind study in the browser (pie-audit serve + Chromium)', () => {
     await annotator.fill('alice');
     await annotator.press('Enter');
     await expect.poll(() => annotator.inputValue()).toBe('alice');
+    // An unnamed study, or more PIEs than allowed: one plain line each, nothing created.
+    await page.getByTestId('study-create-submit').click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/Name: give the study a name/);
     await page.getByTestId('study-name').fill('pilot');
+    await page.getByTestId('study-pies').fill('200000');
+    await page.getByTestId('study-create-submit').click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/PIEs: a whole number from 1 to 100,000\./);
+    expect(await page.getByRole('alert').count()).toBe(1);
+    expect(calls).not.toContain('study.create');
     await page.getByTestId('study-variant').selectOption('magnitude-0.9');
     await page.getByTestId('study-pies').fill('12');
     await page.getByTestId('study-controls').fill('12');
@@ -171,18 +179,112 @@ describe('a blind study in the browser (pie-audit serve + Chromium)', () => {
     await expectBlind();
   });
 
-  it('shows the results with the chart, then unblinds', async () => {
-    await page.getByTestId('study-open-results').click();
+  it('offers no way from labeling to the results; the owner reaches them from the list, past a warning', async () => {
+    // The labeling screen links to nothing that shows PIE and control counts.
+    expect(await page.locator('[data-testid="study-open-results"], a[href*="/results"]').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /results/i }).count()).toBe(0);
+    expect(calls).not.toContain('study.report');
+
+    // Progress on the list is the progress now, without a reload.
+    await page.keyboard.press('1');
+    await waitSaved();
+    await page.getByRole('button', { name: '← Studies' }).click();
+    await expect.poll(() => page.getByTestId('study-progress').first().textContent()).toContain('alice: 5 / 24');
+    expect(await page.getByTestId('study-label').first().textContent()).toContain('Label as alice (5 / 24)');
+    await page.getByTestId('study-results').first().click();
+    // While blind, the results are the owner's: nothing of them shows before the owner says so.
+    await page.getByTestId('study-owner-gate').waitFor();
+    expect(await page.getByTestId('study-report-table').count()).toBe(0);
+    expect(await page.locator('main').innerText()).not.toMatch(/PIE share|Controls/);
+    await screenshot(page, 'study-2-owner-gate');
+    await page.getByTestId('study-owner-confirm').click();
+  });
+
+  it('shows the results with the chart and the consensus list, then unblinds', async () => {
     const table = page.getByTestId('study-report-table');
     await table.waitFor();
     expect(await table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-category-row')))).toEqual(SCHEMA);
     const canvas = page.getByTestId('study-chart').locator('canvas');
     await expect.poll(() => canvas.evaluate((c) => (c as HTMLCanvasElement).width)).toBeGreaterThan(100);
     expect(await page.getByTestId('study-results-summary').textContent()).toMatch(/labeled by 1 annotator\s+\(alice\)/);
-    await screenshot(page, 'study-2-results');
+    // The consensus list: every labeled image, without its group while blind.
+    const consensus = page.getByTestId('study-consensus');
+    expect(await consensus.locator('tbody tr').count()).toBe(5);
+    expect(await consensus.getByTestId('consensus-group').count()).toBe(0);
+    await screenshot(page, 'study-3-results');
     await page.getByTestId('study-unblind').click();
     await page.getByTestId('study-unblind-confirm').click();
-    await expect.poll(() => page.getByTestId('study-unblinded').textContent()).toMatch(/of the 4 labeled images are PIEs/);
+    await expect.poll(() => page.getByTestId('study-unblinded').textContent()).toMatch(/of the 5 labeled images are PIEs/);
+    // Unblinded: the list says which images are PIEs, as the database does.
+    const groups = await consensus.locator('tbody tr').evaluateAll((rows) =>
+      rows.map((r) => [Number(r.getAttribute('data-image')), r.querySelector('[data-testid="consensus-group"]')?.textContent]),
+    );
+    const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+    try {
+      const isPie = new Map(
+        (db.prepare('SELECT image_index, is_pie FROM study_items').all() as { image_index: number; is_pie: number }[]).map((r) => [r.image_index, r.is_pie === 1]),
+      );
+      expect(groups).toEqual(groups.map(([image]) => [image, isPie.get(Number(image)) ? 'PIE' : 'control']));
+    } finally {
+      db.close();
+    }
+    await screenshot(page, 'study-4-unblinded');
+  });
+
+  it('shows the annotator on every labeling screen and changes it only on Enter', async () => {
+    const auditField = page.getByTestId('annotator');
+    await page.getByTestId('nav-audit').click();
+    await expect.poll(() => auditField.inputValue()).toBe('alice');
+    // A stray edit, then leaving the field: still alice.
+    await auditField.fill('bob');
+    await page.locator('main').click({ position: { x: 5, y: 5 } });
+    await expect.poll(() => auditField.inputValue()).toBe('alice');
+    await auditField.fill('bob');
+    await auditField.press('Escape');
+    expect(await auditField.inputValue()).toBe('alice');
+    // On purpose: Enter. The study screens show the same name at once.
+    await auditField.fill('bob');
+    await auditField.press('Enter');
+    await expect.poll(() => auditField.inputValue()).toBe('bob');
+    await page.getByTestId('nav-study').click();
+    await expect.poll(() => page.getByTestId('study-annotator').inputValue()).toBe('bob');
+    expect(await page.getByTestId('study-label').first().textContent()).toContain('Label as bob (0 / 24)');
+    await page.getByTestId('study-label').first().click();
+    await expect.poll(() => page.getByTestId('study-annotator').inputValue()).toBe('bob');
+    expect(await page.getByTestId('study-labeled').textContent()).toBe('0');
+    // and after a reload
+    await page.reload();
+    await expect.poll(() => page.getByTestId('study-annotator').inputValue()).toBe('bob');
+  });
+
+  it("shows Gwet's AC1 and the pairwise kappa of a second annotator as the CLI reports them", async () => {
+    // bob's labels: alice's, with the first image's categories changed, imported by the CLI.
+    const exported = path.join(tmp, 'alice.csv');
+    await runCli(['--db', dbFile, 'export', 'study', '--format', 'csv', '--out', exported], tmp);
+    const [header, ...rows] = fs.readFileSync(exported, 'utf8').trim().split('\n');
+    const bob = rows.map((r, i) => {
+      const cells = r.split(',');
+      cells[1] = 'bob';
+      if (i === 0) cells[6] = cells[6] === 'atypical' ? 'noisy' : 'atypical';
+      return cells.join(',');
+    });
+    const bobFile = path.join(tmp, 'bob.csv');
+    fs.writeFileSync(bobFile, [header, ...bob].join('\n') + '\n');
+    await runCli(['--db', dbFile, 'study', 'import-labels', bobFile], tmp);
+    const cli = JSON.parse(await runCli(['--db', dbFile, 'study', 'report', '--json'], tmp)) as {
+      categories: { name: string; gwet_ac1: number | null }[];
+      pairwise_kappa: { a: string; b: string; category: string; kappa: number | null; n: number }[];
+    };
+    await page.reload();
+    const pairs = page.getByTestId('study-pairwise-kappa');
+    await pairs.waitFor();
+    const shown = await pairs.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('th, td'), (c) => c.textContent?.trim())));
+    const fmt = (x: number | null): string => (x === null ? '–' : x.toFixed(3));
+    expect(shown).toEqual([['alice · bob', String(cli.pairwise_kappa[0]?.n), ...SCHEMA.map((c) => fmt(cli.pairwise_kappa.find((p) => p.category === c)?.kappa ?? null))]]);
+    const ac1 = await page.getByTestId('study-ac1').allTextContents();
+    expect(ac1.map((t) => t.trim())).toEqual(cli.categories.map((c) => fmt(c.gwet_ac1)));
+    expect(cli.categories.some((c) => c.gwet_ac1 !== null)).toBe(true);
+    await screenshot(page, 'study-3-agreement');
   });
 
   it('logged no console errors and no CSP violations', async () => {

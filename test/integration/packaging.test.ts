@@ -23,6 +23,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Configuration, PlatformSpecificBuildOptions } from 'app-builder-lib';
 import type { FileMatcher, GetFileMatchersOptions } from 'app-builder-lib/out/fileMatcher.js';
 import type { SharedSplit, WorkerOptions } from '../../src-main/core/population/jobs.js';
+import type { ModelWorkerOptions } from '../../src-main/core/models/jobs.js';
 import { ROOT } from '../helpers/cli.js';
 import { tempDir } from '../helpers/data.js';
 
@@ -412,6 +413,36 @@ describe('the app’s own files (needs npm run build)', () => {
     } finally {
       await worker.terminate();
     }
+  });
+});
+
+describe('the built inference worker (needs npm run build)', () => {
+  it('starts from out/main with ONNX Runtime and TensorFlow.js external', async () => {
+    const outMain = path.dirname(path.join(ROOT, pkg.main));
+    const options: ModelWorkerOptions = {
+      input: { layout: 'nchw', channels: 1, height: 2, width: 2, scale: 1, mean: [0], std: [1] },
+      output: 'logits',
+      batchSize: 1,
+      count: 1,
+      numClasses: 2,
+      pixels: new SharedArrayBuffer(4),
+      labels: new SharedArrayBuffer(1),
+    };
+    const worker = new Worker(new URL('worker-bootstrap.js', pathToFileURL(outMain + path.sep)), {
+      workerData: { entry: pathToFileURL(path.join(outMain, 'model-worker.js')).href, options },
+    });
+    try {
+      const message = await new Promise<unknown>((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+      });
+      expect(message).toEqual({ type: 'ready' });
+    } finally {
+      await worker.terminate();
+    }
+    // ONNX Runtime stays a package import (its binaries are unpacked beside it), not bundled
+    const code = walk(outMain).filter((f) => f.endsWith('.js')).map((f) => fs.readFileSync(f, 'utf8')).join('\n');
+    expect(code).toMatch(/from\s*["']onnxruntime-node["']/);
   });
 });
 

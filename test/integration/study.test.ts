@@ -121,7 +121,7 @@ describe('a blind study with three annotators on two machines', () => {
     expect(dbSnapshot(dbA)).toBe(before);
   });
 
-  it('reports shares, Wilson intervals, Fisher p, kappa and alpha as computed independently', async () => {
+  it('reports shares, Wilson intervals, Fisher p, kappa, alpha, AC1 and pairwise kappa as computed independently', async () => {
     const report = JSON.parse(await ok(['--db', dbA, 'study', 'report', '--json'])) as Record<string, unknown>;
     const reference = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'study', 'reference.json'), 'utf8')) as Record<string, unknown>;
     expect(report.annotators).toEqual(['ann-1', 'ann-2', 'ann-3']);
@@ -136,13 +136,17 @@ describe('a blind study with three annotators on two machines', () => {
     categories.forEach((c, i) => {
       const e = expected[i] ?? {};
       for (const key of ['pie_count', 'control_count']) expect(c[key], `${String(c.name)} ${key}`).toBe(e[key]);
-      for (const key of ['pie_share', 'control_share', 'ratio', 'fisher_p', 'fleiss_kappa', 'krippendorff_alpha']) close(c[key], e[key], `${String(c.name)} ${key}`);
+      for (const key of ['pie_share', 'control_share', 'ratio', 'fisher_p', 'fleiss_kappa', 'krippendorff_alpha', 'gwet_ac1']) close(c[key], e[key], `${String(c.name)} ${key}`);
       for (const key of ['pie_ci', 'control_ci']) {
         close((c[key] as number[])[0], (e[key] as number[])[0], `${String(c.name)} ${key} low`);
         close((c[key] as number[])[1], (e[key] as number[])[1], `${String(c.name)} ${key} high`);
       }
     });
     close((report.overall as { krippendorff_alpha: number }).krippendorff_alpha, (reference.overall as { krippendorff_alpha: number }).krippendorff_alpha, 'overall alpha');
+    const pairs = report.pairwise_kappa as Record<string, unknown>[];
+    const expectedPairs = reference.pairwise_kappa as Record<string, unknown>[];
+    expect(pairs.map((p) => [p.a, p.b, p.category, p.n])).toEqual(expectedPairs.map((p) => [p.a, p.b, p.category, p.n]));
+    pairs.forEach((p, i) => close(p.kappa, expectedPairs[i]?.kappa, `kappa ${String(p.a)}-${String(p.b)} ${String(p.category)}`));
     // blind: no PIE flag anywhere in the report or the export
     expect(JSON.stringify(report)).not.toMatch(/is_pie/);
   });

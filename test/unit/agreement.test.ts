@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fisherExact, fleissKappa, krippendorffAlphaNominal, wilsonInterval } from '../../src-main/core/study/agreement.js';
+import { cohenKappa, fisherExact, fleissKappa, gwetAc1, krippendorffAlphaNominal, wilsonInterval } from '../../src-main/core/study/agreement.js';
 
 // Reference values: scipy 1.10 fisher_exact, statsmodels 0.13 proportion_confint
 // (wilson) and fleiss_kappa, computed once and kept here; Krippendorff's alpha from his
@@ -41,5 +41,29 @@ describe('study statistics', () => {
       expect(l).toBeCloseTo(lo, 12);
       expect(h).toBeCloseTo(hi, 12);
     }
+  });
+
+  it("Gwet's AC1 is 0.7754 on the 4 raters x 12 units example of Gwet's handbook (irrCAC cac.raw4raters)", () => {
+    // The same data as Krippendorff's example above; Gwet (Handbook of Inter-Rater
+    // Reliability, 4th ed.) and R's irrCAC gwet.ac1.raw give pa = 0.8182, pe = 0.1903, AC1 = 0.7754.
+    const observers = ['1 2 3 3 2 1 4 1 2 . . .', '1 2 3 3 2 2 4 1 2 5 . 3', '. 3 3 3 2 3 4 2 2 5 1 .', '1 2 3 3 2 4 4 1 2 5 1 .'].map((r) => r.split(' '));
+    const counts = Array.from({ length: 12 }, (_, u) => ['1', '2', '3', '4', '5'].map((c) => observers.filter((o) => o[u] === c).length));
+    expect(gwetAc1(counts)).toBeCloseTo(0.775444068126995, 12);
+  });
+
+  it('AC1 stays high where Fleiss kappa collapses on a rare category (the kappa paradox)', () => {
+    // 3 raters, 100 items: 97 nobody chose, 3 one rater chose; raters agree on 98% of pairs.
+    const table = [...Array<number[]>(97).fill([0, 3]), ...Array<number[]>(3).fill([1, 2])];
+    expect(fleissKappa(table)).toBeCloseTo(-0.010101010101014576, 12); // statsmodels fleiss_kappa
+    expect(gwetAc1(table)).toBeCloseTo((0.98 - 0.0198) / (1 - 0.0198), 12); // pa = 0.98, pe = 2 * 0.01 * 0.99
+    expect(Number.isNaN(gwetAc1([[1, 0]]))).toBe(true);
+  });
+
+  it("Cohen's kappa is 0.4 on the textbook 2 x 2 example (20, 5, 10, 15)", () => {
+    const a = [...Array<string>(25).fill('yes'), ...Array<string>(25).fill('no')];
+    const b = [...Array<string>(20).fill('yes'), ...Array<string>(5).fill('no'), ...Array<string>(10).fill('yes'), ...Array<string>(15).fill('no')];
+    expect(cohenKappa(a, b)).toBeCloseTo(0.4, 14);
+    expect(Number.isNaN(cohenKappa(['x', 'x'], ['x', 'x']))).toBe(true);
+    expect(Number.isNaN(cohenKappa([], []))).toBe(true);
   });
 });

@@ -2,14 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { apiContract, apiMethods } from '../../src-main/core/api/contract.js';
 import { datasetsMethods } from '../../src-main/core/api/contract/datasets.js';
 import { labelsMethods } from '../../src-main/core/api/contract/labels.js';
+import { modelsMethods } from '../../src-main/core/api/contract/models.js';
 import { resultsMethods } from '../../src-main/core/api/contract/results.js';
 import { runsMethods } from '../../src-main/core/api/contract/runs.js';
+import { shiftMethods } from '../../src-main/core/api/contract/shift.js';
 import { studiesMethods } from '../../src-main/core/api/contract/studies.js';
 import { expectMatchesResponseSchema } from '../helpers/response-schema.js';
 
 describe('the API contract by namespace', () => {
   it('gathers every namespace, none of them overriding another method', () => {
-    const namespaces = [datasetsMethods, runsMethods, resultsMethods, labelsMethods, studiesMethods];
+    const namespaces = [datasetsMethods, runsMethods, modelsMethods, resultsMethods, shiftMethods, labelsMethods, studiesMethods];
     const names = namespaces.flatMap((methods) => Object.keys(methods));
     expect(new Set(names).size).toBe(names.length);
     expect([...names, 'app.info'].sort()).toEqual([...apiMethods].sort());
@@ -19,10 +21,12 @@ describe('the API contract by namespace', () => {
   it('keeps the published method names', () => {
     expect([...apiMethods].sort()).toEqual(
       [
-        'annotator.get', 'annotator.set', 'app.info', 'classes.impact', 'datasets.addKnown', 'datasets.list',
-        'experiments.list', 'experiments.models', 'export.file', 'image.detail', 'labels.get', 'labels.list',
-        'labels.set', 'pies.list', 'report.get', 'schema.get', 'study.create', 'study.items', 'study.label',
-        'study.list', 'study.report', 'study.unblind', 'train.cancel', 'train.resume', 'train.start', 'train.status',
+        'annotator.get', 'annotator.set', 'app.info', 'classes.impact', 'compare.get', 'datasets.addKnown',
+        'datasets.list', 'experiments.delete', 'experiments.list', 'experiments.models', 'experiments.rename',
+        'export.file', 'image.detail', 'image.shift', 'labels.get', 'labels.list', 'labels.set',
+        'models.chooseManifest', 'models.import', 'models.inspect', 'pies.list', 'report.get', 'schema.get',
+        'shift.get', 'study.create', 'study.items', 'study.label', 'study.list', 'study.report', 'study.unblind',
+        'subgroups.impact', 'train.cancel', 'train.resume', 'train.start', 'train.status',
       ].sort(),
     );
   });

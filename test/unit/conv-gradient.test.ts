@@ -20,16 +20,18 @@ function maxAbsDifference(a: Float32Array, b: Float32Array): number {
   return max;
 }
 
+type Shape4 = [number, number, number, number];
+
 /** Gradients of sum(conv(x, w) * dy) with respect to x and w, on the current backend. */
 function layerGradients(
   conv: (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D,
   values: { x: Float32Array; w: Float32Array; dy: Float32Array },
-  shapes: { x: number[]; w: number[]; y: number[] },
+  shapes: { x: Shape4; w: Shape4; y: Shape4 },
 ): { dx: Float32Array; dw: Float32Array } {
   return tf.tidy(() => {
-    const x = tf.tensor<tf.Rank>(values.x, shapes.x) as tf.Tensor4D;
-    const w = tf.tensor<tf.Rank>(values.w, shapes.w) as tf.Tensor4D;
-    const dy = tf.tensor(values.dy, shapes.y);
+    const x = tf.tensor4d(values.x, shapes.x);
+    const w = tf.tensor4d(values.w, shapes.w);
+    const dy = tf.tensor4d(values.dy, shapes.y);
     const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(conv(a as tf.Tensor4D, b as tf.Tensor4D), dy)))([x, w]);
     return { dx: dx?.dataSync() as Float32Array, dw: dw?.dataSync() as Float32Array };
   });
@@ -52,7 +54,7 @@ describe('convolution gradient on WASM', () => {
     it(`equals tfjs's conv2d gradient on the CPU backend to 1e-5: ${c.name}`, async () => {
       const random = new Random(c.side * 31 + c.inC);
       const out = c.padding === 'same' ? c.side : c.side - c.k + 1;
-      const shapes = { x: [c.batch, c.side, c.side, c.inC], w: [c.k, c.k, c.inC, c.outC], y: [c.batch, out, out, c.outC] };
+      const shapes: { x: Shape4; w: Shape4; y: Shape4 } = { x: [c.batch, c.side, c.side, c.inC], w: [c.k, c.k, c.inC, c.outC], y: [c.batch, out, out, c.outC] };
       // Magnitudes as in training: activations of order 1, a mean loss's small output gradient.
       const values = {
         x: uniform(random, c.batch * c.side * c.side * c.inC),

@@ -1,5 +1,7 @@
 import type { Db } from '../db/database.js';
 import { nowIso } from '../db/database.js';
+import { cieDistancesMissing, deleteCieDistances, storeCieDistances } from '../sql/cie-distances.js';
+import { cieDistances } from './cie.js';
 import { classImpact, scoreModel, type ModelScores } from './class-impact.js';
 import { countVotes, type VariantVotes } from './modal.js';
 import { loadExperiment, modelsSignature, type ExperimentData, type Variant } from './population-data.js';
@@ -20,7 +22,8 @@ const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
  */
 export function ensureAnalysis(db: Db, experimentId: number, options: { force?: boolean } = {}): AnalysisStatus {
   const stored = db.prepare('SELECT signature FROM analysis_runs WHERE experiment_id = ?').pluck().get(experimentId) as string | undefined;
-  if (!options.force && stored !== undefined && stored === modelsSignature(db, experimentId)) {
+  // An analysis stored before CIE distances existed is recomputed once to add them.
+  if (!options.force && stored !== undefined && stored === modelsSignature(db, experimentId) && !cieDistancesMissing(db, experimentId)) {
     return { experimentId, recomputed: false, seconds: 0 };
   }
   const started = performance.now();
@@ -36,6 +39,7 @@ interface VariantResult {
   meanTrueProbability: Float64Array;
   top1: number[];
   isPie?: Uint8Array;
+  cieDistance?: Float64Array;
   headline: {
     pies: number | null;
     pieShare: number | null;
@@ -105,6 +109,7 @@ export function computeAnalysis(data: ExperimentData): VariantResult[] {
       meanTrueProbability,
       top1,
       isPie,
+      cieDistance: cieDistances(votes, denseVotes, data.numImages, data.numClasses),
       classes,
       headline: {
         pies,
@@ -141,6 +146,7 @@ function storeAnalysis(db: Db, data: ExperimentData, results: VariantResult[], s
     for (const table of ['analysis_images', 'analysis_classes', 'analysis_variants', 'analysis_runs']) {
       db.prepare(`DELETE FROM ${table} WHERE experiment_id = ?`).run(id);
     }
+    deleteCieDistances(db, id);
     results.forEach((r, position) => {
       const K = r.votes.models;
       for (let i = 0; i < data.numImages; i++) {
@@ -163,6 +169,7 @@ function storeAnalysis(db: Db, data: ExperimentData, results: VariantResult[], s
           (trueVotes - otherBest) / K,
         );
       }
+      if (r.cieDistance) storeCieDistances(db, id, r.variant.name, r.cieDistance);
       for (const c of r.classes ?? []) {
         insertClass.run(id, r.variant.name, c.class, c.baselineMeanRecall, c.variantMeanRecall, finite(c.statistic), finite(c.pvalue), finite(c.qvalue), c.significant ? 1 : 0);
       }

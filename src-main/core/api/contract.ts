@@ -1,6 +1,6 @@
 /**
  * The one typed API between the renderer and the Node side, gathered from its
- * namespaces (contract/*.ts: datasets, runs, results, labels, studies, events). Every
+ * namespaces (contract/*.ts: datasets, runs, models, results, shift, labels, studies, events). Every
  * request and response has a zod schema; both carriers (Electron IPC and HTTP in browser
  * mode) validate requests with it, and the renderer is typed by it. These files must
  * stay importable from the renderer: zod only, no Node modules.
@@ -14,16 +14,20 @@ import { z } from 'zod';
 import { Empty } from './contract/common.js';
 import { datasetsMethods } from './contract/datasets.js';
 import { labelsMethods } from './contract/labels.js';
+import { modelsMethods } from './contract/models.js';
 import { resultsMethods } from './contract/results.js';
 import { runsMethods } from './contract/runs.js';
+import { shiftMethods } from './contract/shift.js';
 import { studiesMethods } from './contract/studies.js';
 
 export * from './contract/common.js';
 export * from './contract/datasets.js';
 export * from './contract/events.js';
 export * from './contract/labels.js';
+export * from './contract/models.js';
 export * from './contract/results.js';
 export * from './contract/runs.js';
+export * from './contract/shift.js';
 export * from './contract/studies.js';
 
 const appMethods = {
@@ -41,7 +45,9 @@ export const apiContract = {
   ...appMethods,
   ...datasetsMethods,
   ...runsMethods,
+  ...modelsMethods,
   ...resultsMethods,
+  ...shiftMethods,
   ...labelsMethods,
   ...studiesMethods,
 } as const;

@@ -4,7 +4,9 @@
  * changed) and answers in the shapes of contract.ts.
  */
 import { ensureAnalysis } from '../analysis/analyse.js';
+import { DEFAULT_CIE_QUANTILE, isCie } from '../analysis/cie.js';
 import { classNames } from '../analysis/report.js';
+import { cieColumn } from '../sql/cie-distances.js';
 import type { Db } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { classImpactRows } from '../export/analysis-tables.js';
@@ -171,7 +173,12 @@ export function pieColumns(db: Db, experimentId: number, variant: string | undef
     denseMeanTrueProbability: new Array<number | null>(n),
     selfConfidence: new Array<number>(n),
     normalizedMargin: new Array<number>(n),
+    cieDistance: new Array<number>(n).fill(0),
+    isCie: new Array<number>(n).fill(0),
+    cies: 0,
+    cieQuantile: DEFAULT_CIE_QUANTILE,
   };
+  const cie = cieColumn(db, experimentId, chosen, DEFAULT_CIE_QUANTILE);
   rows.forEach((r, i) => {
     out.imageIndex[i] = r[0];
     out.imageId[i] = r[1];
@@ -190,6 +197,9 @@ export function pieColumns(db: Db, experimentId: number, variant: string | undef
     out.denseObserv[i] = r[13];
     out.denseTie[i] = r[14];
     out.denseMeanTrueProbability[i] = round4(r[15]);
+    out.cieDistance[i] = round4(cie.distances.get(r[0]) ?? 0) ?? 0;
+    out.isCie[i] = isCie(cie.distances.get(r[0]) ?? 0, cie.threshold) ? 1 : 0;
+    out.cies += out.isCie[i] ?? 0;
   });
   return out;
 }

@@ -5,16 +5,22 @@ import { experimentReport } from '../analysis/report.js';
 import { UserError, errorMessage, isDiskFull } from '../errors.js';
 import { trainPopulation, type TrainRequest } from '../population/train.js';
 import type { PopulationEvent } from '../population/runner.js';
+import { importModels, inspectModels, type ImportModelsRequest } from '../models/import.js';
+import type { ModelRunEvent } from '../models/runner.js';
 import { APP_VERSION } from '../version.js';
 import { resolveExperiment } from '../export/tables.js';
 import { createImageRenderer, type ImageRenderer, type ImageSize } from '../images/render.js';
 import { currentAnnotator, getLabel, listLabels, osAnnotator, setCurrentAnnotator, setLabel } from '../labels/store.js';
 import { listCategories } from '../schema/categories.js';
+import { deleteExperiment, renameExperiment } from '../sql/experiment-lifecycle.js';
 import { exportFileName, writeExport, type ExportRequest } from './export.js';
 import { thumbnailStrip } from './image-strip.js';
 import { studyReport } from '../study/report.js';
 import { createStudySummary, listStudySummaries, setStudyLabelApi, studyItemsFor, unblindStudySummary } from './study.js';
 import { classImpact, experimentModels, imageDetail, listExperiments, pieColumns } from './results.js';
+import { subgroupSection } from './subgroups.js';
+import { compare } from '../analysis/comparison.js';
+import { imageShift, shiftTable } from './shift.js';
 import {
   apiContract,
   isApiMethod,
@@ -37,6 +43,8 @@ export interface ServiceContext {
    * cancels. Without it (browser mode) export.file answers with a download URL.
    */
   chooseExportPath?: (fileName: string, format: 'csv' | 'json' | 'jsonl') => Promise<string | undefined>;
+  /** Electron: picks a models manifest (an open dialog); undefined when cancelled. Browser mode has none: the path is typed. */
+  chooseManifestPath?: () => Promise<string | undefined>;
 }
 
 /**
@@ -71,6 +79,12 @@ export class ApiService {
         const { dataset, preset, workers, ...overrides } = request;
         return this.startTraining({ dataset, preset, overrides, workers });
       },
+      'models.chooseManifest': async () => {
+        if (!this.context.chooseManifestPath) throw new UserError('no file dialog in browser mode: type the manifest\'s path on the machine serving PIE Audit');
+        return { path: (await this.context.chooseManifestPath()) ?? null };
+      },
+      'models.inspect': (request) => inspectModels(this.db, request.dataset, request.manifest),
+      'models.import': (request) => this.startModelImport({ dataset: request.dataset, manifest: request.manifest, name: request.name, workers: request.workers }),
       'train.resume': (request) => this.startTraining({ resume: true, experimentId: request.experimentId, workers: request.workers }),
       'train.cancel': () => {
         const running = this.training !== undefined;
@@ -80,10 +94,21 @@ export class ApiService {
       'train.status': () => ({ running: this.training !== undefined, experimentId: this.training ? this.trainingExperiment : null }),
       'experiments.list': () => listExperiments(this.db),
       'experiments.models': (request) => experimentModels(this.db, request.experimentId),
+      'experiments.rename': (request) => ({ id: request.experimentId, name: renameExperiment(this.db, request.experimentId, request.name) }),
+      'experiments.delete': (request) => {
+        if (this.training && this.trainingExperiment === request.experimentId) {
+          throw new UserError(`experiment ${request.experimentId} is being trained: cancel the run first`);
+        }
+        return deleteExperiment(this.db, request.experimentId);
+      },
       'report.get': (request) => experimentReport(this.db, resolveExperiment(this.db, request.experimentId)),
       'classes.impact': (request) => classImpact(this.db, request.experimentId),
       'pies.list': (request) => pieColumns(this.db, request.experimentId, request.variant),
+      'subgroups.impact': (request) => subgroupSection(this.db, request.experimentId, request.positiveClass),
+      'compare.get': (request) => compare(this.db, request.experimentId, request.first, request.second),
       'image.detail': (request) => imageDetail(this.db, request.experimentId, request.imageIndex),
+      'shift.get': (request) => shiftTable(this.db, request.experimentId),
+      'image.shift': (request) => imageShift(this.db, request.experimentId, request.imageIndex),
       'schema.get': () => listCategories(this.db),
       'annotator.get': () => ({ name: currentAnnotator(this.db), osUser: osAnnotator() }),
       'annotator.set': (request) => ({ name: setCurrentAnnotator(this.db, request.name), osUser: osAnnotator() }),
@@ -157,6 +182,40 @@ export class ApiService {
         .then((outcome) => this.emit({ type: 'train.finished', experimentId: outcome.experimentId, done: outcome.done, failed: outcome.failed, cancelled: outcome.cancelled, seconds: outcome.seconds }))
         .catch((error: unknown) => {
           if (started) this.emit({ type: 'train.error', message: errorMessage(error) });
+          else reject(error instanceof Error ? error : new Error(String(error)));
+        })
+        .finally(() => {
+          this.training = undefined;
+          this.trainingExperiment = null;
+        });
+    });
+  }
+
+  /**
+   * Starts an own-models import in the background (one run at a time, training or
+   * import: they share the cores) and streams its progress as events. Answers once every
+   * model has been checked and the run is under way, or with the reason it could not start.
+   */
+  private startModelImport(request: ImportModelsRequest): Promise<{ started: true; experimentId: number }> {
+    if (this.training) throw new UserError('a population run is already in progress; cancel it or wait for it to finish');
+    const controller = new AbortController();
+    this.training = controller;
+    const onEvent = (e: ModelRunEvent): void => {
+      const model = { modelId: e.model.modelId, variant: e.model.variant, seed: e.model.seed };
+      if (e.type === 'model-progress') this.emit({ type: 'models.progress', ...model, done: e.done, total: e.total });
+      else if (e.type === 'model-done') this.emit({ type: 'models.model-done', ...model, top1: e.top1, measuredSparsity: e.measuredSparsity, seconds: e.seconds });
+    };
+    return new Promise((resolve, reject) => {
+      let started = false;
+      importModels(this.db, request, onEvent, controller.signal, (experimentId) => {
+        started = true;
+        this.trainingExperiment = experimentId;
+        this.emit({ type: 'models.started', experimentId });
+        resolve({ started: true, experimentId });
+      })
+        .then((outcome) => this.emit({ type: 'models.finished', experimentId: outcome.experimentId, done: outcome.done, failed: outcome.failed, cancelled: outcome.cancelled, seconds: outcome.seconds }))
+        .catch((error: unknown) => {
+          if (started) this.emit({ type: 'models.error', message: errorMessage(error) });
           else reject(error instanceof Error ? error : new Error(String(error)));
         })
         .finally(() => {

@@ -6,6 +6,7 @@ import { cacheFolder } from '../paths.js';
 import { readCifar10, CIFAR10_SIDE } from './cifar10.js';
 import { sha256, verifyKnownFile } from './checksum.js';
 import { downloadFile, type DownloadProgress } from './download.js';
+import { readClassIndex } from './class-index.js';
 import { readImageFolder, type SkippedFile } from './folder.js';
 import { checkLabels, readIdxFile } from './idx.js';
 import { FASHION_MNIST, MNIST, knownFiles, type KnownFile, type KnownIdxDataset } from './known.js';
@@ -177,11 +178,12 @@ export async function addCifar10Dataset(db: Db, options: { name?: string; from?:
 
 export async function addFolderDataset(
   db: Db,
-  options: { name: string; from: string; onSkipped?: (skipped: SkippedFile) => void },
+  options: { name: string; from: string; classes?: string; onSkipped?: (skipped: SkippedFile) => void },
 ): Promise<DatasetSummary> {
   checkDatasetName(options.name);
   assertNameFree(db, options.name);
-  const folder = await readImageFolder(options.from);
+  const classIndex = options.classes === undefined ? undefined : { file: options.classes, classes: readClassIndex(options.classes) };
+  const folder = await readImageFolder(options.from, classIndex);
   for (const skipped of folder.skipped) options.onSkipped?.(skipped);
   const first = folder.files[0];
   const uniform = first !== undefined && folder.files.every((f) => f.width === first.width && f.height === first.height);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { UserError, errorMessage } from '../errors.js';
 import { sha256 } from './checksum.js';
+import type { IndexedClass } from './class-index.js';
 import type { FileImage } from './types.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
@@ -129,17 +130,25 @@ function refuse(problems: FileProblem[]): never {
  * folder) refuses the whole import, naming the files; a second copy of an image (same
  * bytes) is skipped and reported.
  */
-export async function readImageFolder(dir: string): Promise<FolderDataset> {
+export async function readImageFolder(dir: string, classIndex?: { file: string; classes: IndexedClass[] }): Promise<FolderDataset> {
   listFolder(dir); // a clear message for a missing folder before anything else
   const rootReal = fs.realpathSync(dir);
   const problems: FileProblem[] = [];
-  const classes = entries(dir, 'directory', rootReal, problems, () => true);
+  const folders = entries(dir, 'directory', rootReal, problems, () => true);
   if (problems.length > 0) refuse(problems);
-  if (classes.length === 0) throw new UserError(`${dir}: no class sub-folders (expected one sub-folder of images per class)`);
-  if (classes.length > 256) throw new UserError(`${dir}: ${classes.length} class folders; at most 256 classes are supported`);
+  if (folders.length === 0) throw new UserError(`${dir}: no class sub-folders (expected one sub-folder of images per class)`);
+  if (folders.length > 256) throw new UserError(`${dir}: ${folders.length} class folders; at most 256 classes are supported`);
+  // Without a class index, label i is the i-th folder by name; with one, the index decides
+  // (a listed class may have no folder: it has no images here).
+  const labelOf = new Map((classIndex?.classes.map((c) => c.folder) ?? folders).map((folder, label) => [folder, label]));
+  for (const folder of folders) {
+    if (!labelOf.has(folder)) throw new UserError(`${path.join(dir, folder)}: class folder is not in the class index ${classIndex?.file ?? ''}`.trim());
+  }
+  const classes = classIndex ? classIndex.classes.map((c) => c.name) : folders;
 
   const pending: { label: number; file: string }[] = [];
-  classes.forEach((name, label) => {
+  folders.forEach((name) => {
+    const label = labelOf.get(name) ?? 0;
     const folder = path.join(dir, name);
     const images = entries(folder, 'file', rootReal, problems, (n) => IMAGE_EXTENSIONS.has(path.extname(n).toLowerCase()));
     if (images.length === 0 && problems.length === 0) throw new UserError(`${folder}: class folder holds no PNG or JPEG images`);
@@ -158,7 +167,10 @@ export async function readImageFolder(dir: string): Promise<FolderDataset> {
   if (problems.length > 0) refuse(problems);
 
   const { files, skipped } = withoutCopies(read);
-  const fingerprint = sha256(Buffer.from(files.map((f) => `${path.relative(dir, f.path)}:${f.contentHash}`).join('\n')));
+  const labelled = files.map((f) => `${path.relative(dir, f.path)}:${f.contentHash}`);
+  // a class index changes the labels: it is part of what the data is
+  if (classIndex) labelled.push(...classIndex.classes.map((c, label) => `${label}:${c.folder}:${c.name}`));
+  const fingerprint = sha256(Buffer.from(labelled.join('\n')));
   return { classes, files, fingerprint, skipped };
 }
 

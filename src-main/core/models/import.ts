@@ -101,6 +101,22 @@ export async function describeModels(manifest: Manifest, split: TestSplit, pixel
   return descriptions;
 }
 
+/** What the app shows before a run: each model's input and output, checked against the dataset (nothing is written). */
+export async function inspectModels(db: Db, datasetName: string, manifestFile: string): Promise<ModelDescription[]> {
+  const manifest = readManifest(manifestFile);
+  const dataset = findDataset(db, datasetName);
+  const split = readTestSplit(db, dataset.id, dataset.name);
+  // only the probed images are prepared: a large folder dataset is decoded by the run itself
+  const head: TestSplit = { ...split, count: Math.min(PROBE_IMAGES, split.count), source: headOf(split.source, PROBE_IMAGES) };
+  return describeModels(manifest, head, await modelPixels(head.source, manifest.input));
+}
+
+function headOf(source: TestSplit['source'], n: number): TestSplit['source'] {
+  const count = Math.min(n, source.count);
+  if (source.kind === 'files') return { kind: 'files', count, paths: source.paths.slice(0, count) };
+  return { ...source, count, pixels: source.pixels.subarray(0, count * source.width * source.height * source.channels) };
+}
+
 function runnable(m: ManifestModel, modelId: number): RunnableModel {
   return { modelId, file: m.file, format: m.format, inputName: m.inputName, outputName: m.outputName, variant: m.variant, seed: m.seed };
 }

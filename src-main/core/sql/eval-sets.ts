@@ -209,3 +209,27 @@ export function evalSetModels(db: Db, evalSetId: number): [number, string][] {
     .raw()
     .all(evalSetId) as [number, string][];
 }
+
+/** One experiment image's stored pixels and shape (null for an image without pixels, e.g. a folder dataset's). */
+export function experimentImagePixels(db: Db, experimentId: number, imageIndex: number): { pixels: Uint8Array; width: number; height: number; channels: number } | null {
+  const row = db
+    .prepare(
+      `SELECT i.pixels, i.width, i.height, d.channels FROM experiment_images ei JOIN images i ON i.id = ei.image_id JOIN datasets d ON d.id = i.dataset_id
+       WHERE ei.experiment_id = ? AND ei.image_index = ?`,
+    )
+    .get(experimentId, imageIndex) as { pixels: Buffer | null; width: number; height: number; channels: number } | undefined;
+  if (!row?.pixels) return null;
+  return { pixels: new Uint8Array(row.pixels), width: row.width, height: row.height, channels: row.channels };
+}
+
+/** Every finished model's prediction for one image on one set: [variant, predicted label]. */
+export function evalImagePredictions(db: Db, evalSetId: number, imageIndex: number): [string, number][] {
+  return db
+    .prepare(
+      `SELECT m.variant, p.predicted_label FROM eval_runs r JOIN models m ON m.id = r.model_id
+       JOIN eval_predictions p ON p.eval_set_id = r.eval_set_id AND p.model_id = r.model_id AND p.image_index = ?
+       WHERE r.eval_set_id = ? AND m.status = 'done' ORDER BY m.id`,
+    )
+    .raw()
+    .all(imageIndex, evalSetId) as [string, number][];
+}

@@ -100,3 +100,51 @@ export function krippendorffAlphaNominal(units: string[][]): number {
   if (expectedPairs === 0) return NaN;
   return 1 - ((n - 1) * disagreeObserved) / expectedPairs;
 }
+
+/**
+ * Gwet's AC1 (Gwet 2008, multi-rater form; irrCAC's gwet.ac1.raw) for items rated into
+ * q categories; counts[i][k] = raters who put item i in category k. Raters may differ
+ * per item: the chance term uses every item with a rating, the observed agreement the
+ * items with at least two. Unlike kappa, its chance agreement stays small when one
+ * category dominates, so it does not collapse for rare categories. NaN when undefined.
+ */
+export function gwetAc1(counts: number[][]): number {
+  const rated = counts.filter((row) => row.reduce((s, x) => s + x, 0) >= 1);
+  const q = (counts[0] ?? []).length;
+  const pairable = rated.filter((row) => row.reduce((s, x) => s + x, 0) >= 2);
+  if (q < 2 || pairable.length === 0) return NaN;
+  const pi = new Array<number>(q).fill(0);
+  for (const row of rated) {
+    const r = row.reduce((s, x) => s + x, 0);
+    row.forEach((x, k) => (pi[k] = (pi[k] ?? 0) + x / r / rated.length));
+  }
+  let pa = 0;
+  for (const row of pairable) {
+    const r = row.reduce((s, x) => s + x, 0);
+    pa += row.reduce((s, x) => s + x * (x - 1), 0) / (r * (r - 1)) / pairable.length;
+  }
+  const pe = pi.reduce((s, p) => s + p * (1 - p), 0) / (q - 1);
+  return pe === 1 ? NaN : (pa - pe) / (1 - pe);
+}
+
+/**
+ * Cohen's kappa for two raters' values on the same items (a[i] and b[i] rate item i).
+ * NaN when there are no items or chance agreement is 1 (both always chose one value).
+ */
+export function cohenKappa(a: readonly string[], b: readonly string[]): number {
+  const n = a.length;
+  if (n === 0 || b.length !== n) return NaN;
+  const countA = new Map<string, number>();
+  const countB = new Map<string, number>();
+  let agree = 0;
+  for (let i = 0; i < n; i++) {
+    const x = a[i] ?? '';
+    const y = b[i] ?? '';
+    countA.set(x, (countA.get(x) ?? 0) + 1);
+    countB.set(y, (countB.get(y) ?? 0) + 1);
+    if (x === y) agree++;
+  }
+  let pe = 0;
+  for (const [v, c] of countA) pe += (c / n) * ((countB.get(v) ?? 0) / n);
+  return pe === 1 ? NaN : (agree / n - pe) / (1 - pe);
+}

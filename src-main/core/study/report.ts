@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.js';
-import { fisherExact, fleissKappa, krippendorffAlphaNominal, wilsonInterval } from './agreement.js';
+import { cohenKappa, fisherExact, fleissKappa, gwetAc1, krippendorffAlphaNominal, wilsonInterval } from './agreement.js';
 import { categoryNames } from '../schema/categories.js';
 import { studyLabels } from './labels.js';
 import { getStudy } from './store.js';
@@ -16,6 +16,16 @@ export interface CategoryResult {
   fisher_p: number | null;
   fleiss_kappa: number | null;
   krippendorff_alpha: number | null;
+  gwet_ac1: number | null;
+}
+
+/** Cohen's kappa of two annotators on one category, over the n images both labeled. */
+export interface PairwiseKappa {
+  a: string;
+  b: string;
+  category: string;
+  kappa: number | null;
+  n: number;
 }
 
 export interface ConsensusItem {
@@ -40,6 +50,7 @@ export interface StudyReport {
   annotators: string[];
   categories: CategoryResult[];
   overall: { krippendorff_alpha: number | null };
+  pairwise_kappa: PairwiseKappa[];
   consensus: ConsensusItem[];
 }
 
@@ -53,7 +64,9 @@ const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
  * without]]. Agreement per category is on chose / did not choose: Fleiss' kappa over
  * the images every annotator labeled, Krippendorff's alpha (nominal) over images
  * labeled by at least two. Overall alpha takes an annotator's whole set of categories
- * for an image as one value ('none' for the empty set).
+ * for an image as one value ('none' for the empty set). Gwet's AC1 per category uses the
+ * same images as Fleiss' kappa; Cohen's kappa for each pair of annotators (sorted by
+ * name) and category uses the images both labeled.
  */
 export function studyReport(db: Db, studyId?: number): StudyReport {
   const study = getStudy(db, studyId);
@@ -86,15 +99,12 @@ export function studyReport(db: Db, studyId?: number): StudyReport {
     const controlCount = controlItems.filter((i) => carries(i.image_index, name)).length;
     const pieShare = pieItems.length ? pieCount / pieItems.length : NaN;
     const controlShare = controlItems.length ? controlCount / controlItems.length : NaN;
-    const kappa =
-      annotators.length >= 2 && complete.length > 0
-        ? fleissKappa(
-            complete.map((i) => {
-              const chose = [...(byImage.get(i.image_index)?.values() ?? [])].filter((v) => v.includes(name)).length;
-              return [chose, annotators.length - chose];
-            }),
-          )
-        : NaN;
+    const choseTable = complete.map((i) => {
+      const chose = [...(byImage.get(i.image_index)?.values() ?? [])].filter((v) => v.includes(name)).length;
+      return [chose, annotators.length - chose];
+    });
+    const kappa = annotators.length >= 2 && complete.length > 0 ? fleissKappa(choseTable) : NaN;
+    const ac1 = annotators.length >= 2 && complete.length > 0 ? gwetAc1(choseTable) : NaN;
     const alpha = krippendorffAlphaNominal(pairable.map((i) => [...(byImage.get(i.image_index)?.values() ?? [])].map((v) => (v.includes(name) ? '1' : '0'))));
     const [pl, ph] = wilsonInterval(pieCount, pieItems.length);
     const [cl, ch] = wilsonInterval(controlCount, controlItems.length);
@@ -110,9 +120,20 @@ export function studyReport(db: Db, studyId?: number): StudyReport {
       fisher_p: pieItems.length + controlItems.length > 0 ? fisherExact(pieCount, pieItems.length - pieCount, controlCount, controlItems.length - controlCount) : null,
       fleiss_kappa: num(kappa),
       krippendorff_alpha: num(alpha),
+      gwet_ac1: num(ac1),
     };
   });
   const overall = krippendorffAlphaNominal(pairable.map((i) => [...(byImage.get(i.image_index)?.values() ?? [])].map((v) => (v.length ? v.join(';') : 'none'))));
+  const pairwiseKappa: PairwiseKappa[] = [];
+  annotators.forEach((a, ai) => {
+    for (const b of annotators.slice(ai + 1)) {
+      const both = labeled.map((i) => byImage.get(i.image_index)).filter((m) => m?.has(a) && m.has(b));
+      for (const category of schema) {
+        const chose = (who: string): string[] => both.map((m) => (m?.get(who)?.includes(category) ? '1' : '0'));
+        pairwiseKappa.push({ a, b, category, kappa: num(cohenKappa(chose(a), chose(b))), n: both.length });
+      }
+    }
+  });
   const consensus = labeled.map((i): ConsensusItem => {
     const votes = [...(byImage.get(i.image_index)?.values() ?? [])];
     const count = (c: string): number => votes.filter((v) => v.includes(c)).length;
@@ -138,6 +159,7 @@ export function studyReport(db: Db, studyId?: number): StudyReport {
     annotators,
     categories,
     overall: { krippendorff_alpha: num(overall) },
+    pairwise_kappa: pairwiseKappa,
     consensus,
   };
 }

@@ -1,8 +1,17 @@
 import { call, errorMessage, type PieColumnsDto } from './api.ts';
 import type { LabelsState } from './labels.svelte.ts';
 
-export type SortKey = 'agreement' | 'denseAgreement' | 'meanTrueProbability' | 'selfConfidence' | 'normalizedMargin' | 'index';
+export type SortKey = 'agreement' | 'denseAgreement' | 'meanTrueProbability' | 'selfConfidence' | 'normalizedMargin' | 'cieDistance' | 'index';
 export type TieFilter = 'any' | 'tie' | 'no-tie';
+export type CieFilter = 'any' | 'cie' | 'not-cie';
+
+/** A set of images chosen elsewhere (a comparison cell), shown alone in the grid. */
+export interface ImageSet {
+  /** the set applies to this experiment's grid only */
+  experimentId: number;
+  label: string;
+  indexes: ReadonlySet<number>;
+}
 
 export const SORT_LABELS: Record<SortKey, string> = {
   agreement: 'Variant agreement',
@@ -10,33 +19,143 @@ export const SORT_LABELS: Record<SortKey, string> = {
   meanTrueProbability: 'Mean p(true label)',
   selfConfidence: 'Self-confidence',
   normalizedMargin: 'Normalized margin',
+  cieDistance: 'CIE distance',
   index: 'Image index',
 };
+
+/** The grid's filters and order, kept across reloads (the audit's queue is taken from them). */
+export interface GridSettings {
+  piesOnly: boolean;
+  /** true label to show, -1: every class */
+  classFilter: number;
+  tieFilter: TieFilter;
+  /** 'any', 'unlabeled', 'labeled', or a category name (including 'none') */
+  labelFilter: string;
+  sort: SortKey;
+  descending: boolean;
+  /** the variant last shown, per experiment id */
+  variants: Record<string, string>;
+}
+
+const SETTINGS_KEY = 'pie-audit.grid';
+const DEFAULTS: GridSettings = { piesOnly: true, classFilter: -1, tieFilter: 'any', labelFilter: 'any', sort: 'agreement', descending: false, variants: {} };
+
+/** The stored settings, each field checked (a stale or edited entry falls back to the default). */
+export function readGridSettings(text: string | null): GridSettings {
+  let stored: Partial<Record<keyof GridSettings, unknown>> = {};
+  try {
+    const parsed: unknown = text === null ? null : JSON.parse(text);
+    if (parsed && typeof parsed === 'object') stored = parsed as typeof stored;
+  } catch {
+    // unreadable: the defaults
+  }
+  const pick = <K extends keyof GridSettings>(key: K, ok: (v: unknown) => boolean): GridSettings[K] => (ok(stored[key]) ? (stored[key] as GridSettings[K]) : DEFAULTS[key]);
+  const isVariants = (v: unknown): boolean => !!v && typeof v === 'object' && Object.values(v).every((x) => typeof x === 'string');
+  return {
+    piesOnly: pick('piesOnly', (v) => typeof v === 'boolean'),
+    classFilter: pick('classFilter', (v) => Number.isInteger(v) && (v as number) >= -1),
+    tieFilter: pick('tieFilter', (v) => v === 'any' || v === 'tie' || v === 'no-tie'),
+    labelFilter: pick('labelFilter', (v) => typeof v === 'string' && v !== ''),
+    sort: pick('sort', (v) => typeof v === 'string' && v in SORT_LABELS),
+    descending: pick('descending', (v) => typeof v === 'boolean'),
+    variants: { ...pick('variants', isVariants) },
+  };
+}
+
+function loadSettings(): GridSettings {
+  try {
+    return readGridSettings(localStorage.getItem(SETTINGS_KEY));
+  } catch {
+    return { ...DEFAULTS, variants: {} };
+  }
+}
 
 /**
  * The PIE grid's data (every image of the experiment for one variant, as columns),
  * its filters and sort order. `rows` is the filtered, sorted list of row positions
- * into the columns; the audit steps through the same list.
+ * into the columns; the audit steps through the same list. Filters, order and the
+ * variant shown are kept in localStorage, so a reload finds the same list.
  */
 export class GridState {
-  data = $state.raw<PieColumnsDto | null>(null);
-  loading = $state(false);
-  error = $state<string | null>(null);
+  #data = $state.raw<PieColumnsDto | null>(null);
+  #loading = $state(false);
+  #error = $state<string | null>(null);
+  #settings = $state<GridSettings>(loadSettings());
 
-  piesOnly = $state(true);
-  /** true label to show, -1: every class */
-  classFilter = $state(-1);
-  tieFilter = $state<TieFilter>('any');
-  /** 'any', 'unlabeled', 'labeled', or a category name (including 'none') */
-  labelFilter = $state('any');
-  sort = $state<SortKey>('agreement');
-  descending = $state(false);
+  /** CIE filter and an image set chosen elsewhere (a comparison cell): this session only */
+  cieFilter = $state<CieFilter>('any');
+  imageSet = $state.raw<ImageSet | null>(null);
 
   #token = 0;
   readonly labels: LabelsState;
 
   constructor(labels: LabelsState) {
     this.labels = labels;
+  }
+
+  get data(): PieColumnsDto | null {
+    return this.#data;
+  }
+
+  get loading(): boolean {
+    return this.#loading;
+  }
+
+  get error(): string | null {
+    return this.#error;
+  }
+
+  #set<K extends keyof GridSettings>(key: K, value: GridSettings[K]): void {
+    this.#settings[key] = value;
+    try {
+      localStorage.setItem(SETTINGS_KEY, JSON.stringify(this.#settings));
+    } catch {
+      // storage full or off: the settings hold for this session only
+    }
+  }
+
+  get piesOnly(): boolean {
+    return this.#settings.piesOnly;
+  }
+  set piesOnly(value: boolean) {
+    this.#set('piesOnly', value);
+  }
+
+  /** true label to show, -1: every class */
+  get classFilter(): number {
+    return this.#settings.classFilter;
+  }
+  set classFilter(value: number) {
+    this.#set('classFilter', value);
+  }
+
+  get tieFilter(): TieFilter {
+    return this.#settings.tieFilter;
+  }
+  set tieFilter(value: TieFilter) {
+    this.#set('tieFilter', value);
+  }
+
+  /** 'any', 'unlabeled', 'labeled', or a category name (including 'none') */
+  get labelFilter(): string {
+    return this.#settings.labelFilter;
+  }
+  set labelFilter(value: string) {
+    this.#set('labelFilter', value);
+  }
+
+  get sort(): SortKey {
+    return this.#settings.sort;
+  }
+  set sort(value: SortKey) {
+    this.#set('sort', value);
+  }
+
+  get descending(): boolean {
+    return this.#settings.descending;
+  }
+  set descending(value: boolean) {
+    this.#set('descending', value);
   }
 
   rows = $derived.by((): Int32Array => {
@@ -46,7 +165,9 @@ export class GridState {
     if (labelFilter !== 'any') void this.labels.version;
     const keep: number[] = [];
     for (let i = 0; i < d.count; i++) {
+      if (this.imageSet?.experimentId === d.experimentId && !this.imageSet.indexes.has(d.imageIndex[i] ?? -1)) continue;
       if (this.piesOnly && !d.isPie[i]) continue;
+      if (this.cieFilter !== 'any' && (this.cieFilter === 'cie') !== (d.isCie[i] === 1)) continue;
       if (this.classFilter >= 0 && d.trueLabel[i] !== this.classFilter) continue;
       if (this.tieFilter !== 'any') {
         const tie = (d.tie[i] ?? 0) | (d.denseTie[i] ?? 0);
@@ -84,6 +205,9 @@ export class GridState {
         case 'normalizedMargin':
           out[i] = d.normalizedMargin[i] ?? 0;
           break;
+        case 'cieDistance':
+          out[i] = d.cieDistance[i] ?? 0;
+          break;
         case 'index':
           out[i] = d.imageIndex[i] ?? 0;
           break;
@@ -101,19 +225,21 @@ export class GridState {
 
   async load(experimentId: number, variant?: string): Promise<void> {
     const token = ++this.#token;
-    this.loading = true;
-    this.error = null;
+    this.#loading = true;
+    this.#error = null;
     try {
       const data = await call('pies.list', variant === undefined ? { experimentId } : { experimentId, variant });
       if (token !== this.#token) return;
-      if (this.data?.experimentId !== experimentId) this.classFilter = -1;
-      this.data = data;
+      // another experiment chosen (not a reload): its classes are others
+      if ((this.#data !== null && this.#data.experimentId !== experimentId) || this.classFilter >= data.classes.length) this.classFilter = -1;
+      this.#set('variants', { ...this.#settings.variants, [experimentId]: data.variant });
+      this.#data = data;
     } catch (error) {
       if (token !== this.#token) return;
-      this.data = null;
-      this.error = errorMessage(error);
+      this.#data = null;
+      this.#error = errorMessage(error);
     } finally {
-      if (token === this.#token) this.loading = false;
+      if (token === this.#token) this.#loading = false;
     }
   }
 
@@ -127,6 +253,11 @@ export class GridState {
     const key = `${experimentId}:${doneModels}`;
     if ((this.data?.experimentId === experimentId && this.#loadedFor === key) || this.loading) return Promise.resolve();
     this.#loadedFor = key;
-    return this.load(experimentId, this.data?.experimentId === experimentId ? this.data.variant : undefined);
+    // the variant shown now, else the one last shown for this experiment (before a reload)
+    const shown = this.#data?.experimentId === experimentId ? this.#data.variant : undefined;
+    const stored = this.#settings.variants[experimentId];
+    if (shown !== undefined || stored === undefined) return this.load(experimentId, shown);
+    // a stored variant the experiment no longer has: its default instead
+    return this.load(experimentId, stored).then(() => (this.#error !== null ? this.load(experimentId) : undefined));
   }
 }

@@ -34,9 +34,8 @@ export interface LabelEditorHooks {
  * warns before closing while anything is unsaved.
  */
 export class LabelEditor {
-  /** bumped on every change: read it to depend on the labels */
-  version = $state(0);
-  undoDepth = $state(0);
+  #version = $state(0);
+  #undoDepth = $state(0);
 
   // A plain Map with `version` as its signal: one dependency instead of one per image
   // (the grid reads up to 10,000 of them per filter pass).
@@ -55,7 +54,7 @@ export class LabelEditor {
         const target = hooks.target();
         if (current && label && target?.scope === save.scope && target.annotator === save.annotator) {
           this.#labels.set(save.imageIndex, label);
-          this.version++;
+          this.#version++;
         }
       },
       status: hooks.status,
@@ -63,6 +62,16 @@ export class LabelEditor {
     window.addEventListener('beforeunload', (event) => {
       if (this.pending > 0) event.preventDefault();
     });
+  }
+
+  /** bumped on every change: read it to depend on the labels */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** how many changes undo can take back */
+  get undoDepth(): number {
+    return this.#undoDepth;
   }
 
   /** changes not yet durable (waiting or in flight) */
@@ -80,13 +89,13 @@ export class LabelEditor {
   }
 
   labelOf(imageIndex: number): LabelDto | null {
-    void this.version;
+    void this.#version;
     return this.#labels.get(imageIndex) ?? null;
   }
 
   /** Every label held, by image (read `version` first to depend on it). */
   labels(): ReadonlyMap<number, LabelDto> {
-    void this.version;
+    void this.#version;
     return this.#labels;
   }
 
@@ -106,12 +115,12 @@ export class LabelEditor {
     }
     if (previous?.scope !== target.scope || previous.annotator !== target.annotator) this.clearUndo();
     this.#labels = mine;
-    this.version++;
+    this.#version++;
   }
 
   clearUndo(): void {
     this.#undo = [];
-    this.undoDepth = 0;
+    this.#undoDepth = 0;
   }
 
   #draftOf(imageIndex: number): LabelDraft {
@@ -144,7 +153,7 @@ export class LabelEditor {
   /** Restores the last changed image's previous label; returns that image, or null. */
   undo(at = performance.now()): number | null {
     const last = this.#undo.pop();
-    this.undoDepth = this.#undo.length;
+    this.#undoDepth = this.#undo.length;
     if (!last) return null;
     this.#apply(last.imageIndex, last.before, at, false);
     return last.imageIndex;
@@ -160,11 +169,11 @@ export class LabelEditor {
     if (recordUndo) {
       this.#undo.push({ imageIndex, before });
       if (this.#undo.length > 1000) this.#undo.shift();
-      this.undoDepth = this.#undo.length;
+      this.#undoDepth = this.#undo.length;
     }
     if (draft.categories.length === 0) this.#labels.delete(imageIndex);
     else this.#labels.set(imageIndex, { imageIndex, categories: draft.categories, note: draft.note, labeledAt: '' });
-    this.version++;
+    this.#version++;
     this.#saves.add({ ...target, imageIndex, draft }, at);
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The labeling keyboard map of DESIGN.md section 5b, shared by the audit and the blind
+ * The labeling keyboard map (README, "The app"), shared by the audit and the blind
  * study view: 1..9 toggle the schema's categories (by their keys, else in order), 0 sets
  * none, Enter / ArrowRight / j next, ArrowLeft / k previous, Ctrl+Z / Cmd+Z undo, and
  * n jumps to the note. Keys typed into a field are left to the field.

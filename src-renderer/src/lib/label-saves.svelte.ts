@@ -40,11 +40,8 @@ const same = (a: LabelKey, b: LabelKey): boolean => a.scope === b.scope && a.ima
  * with retryNow().
  */
 export class LabelSaveQueue {
-  /** changes not yet acknowledged: waiting, plus the one in flight */
-  pending = $state(0);
-  /** labeledAt of the last acknowledged save ('removed' for a removal) */
-  lastSaved = $state<string | null>(null);
-
+  #pending = $state(0);
+  #lastSaved = $state<string | null>(null);
   #queue: LabelSave[] = [];
   #inFlight = false;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
@@ -52,6 +49,16 @@ export class LabelSaveQueue {
 
   constructor(hooks: LabelSaveHooks) {
     this.#hooks = hooks;
+  }
+
+  /** changes not yet acknowledged: waiting, plus the one in flight */
+  get pending(): number {
+    return this.#pending;
+  }
+
+  /** labeledAt of the last acknowledged save ('removed' for a removal) */
+  get lastSaved(): string | null {
+    return this.#lastSaved;
   }
 
   /** The saves waiting to go out, oldest first (newer than what the server has). */
@@ -68,7 +75,7 @@ export class LabelSaveQueue {
     } else {
       this.#queue.push({ ...change, actions: at === undefined ? [] : [at] });
     }
-    this.pending = this.#queue.length + (this.#inFlight ? 1 : 0);
+    this.#pending = this.#queue.length + (this.#inFlight ? 1 : 0);
     void this.#pump();
   }
 
@@ -84,10 +91,10 @@ export class LabelSaveQueue {
       const next = this.#queue.shift();
       if (!next) break;
       this.#inFlight = true;
-      this.pending = this.#queue.length + 1;
+      this.#pending = this.#queue.length + 1;
       try {
         const result = await this.#hooks.send(next);
-        this.lastSaved = result.label?.labeledAt ?? 'removed';
+        this.#lastSaved = result.label?.labeledAt ?? 'removed';
         this.#hooks.saved(next, result.label, !this.#queue.some((p) => same(p, next)));
         this.#hooks.status(null);
       } catch (error) {
@@ -95,14 +102,14 @@ export class LabelSaveQueue {
         if (!this.#queue.some((p) => same(p, next))) this.#queue.unshift(next);
         this.#hooks.status(`Not saved yet (will retry): ${errorMessage(error)}`);
         this.#inFlight = false;
-        this.pending = this.#queue.length;
+        this.#pending = this.#queue.length;
         this.#retryTimer = setTimeout(() => void this.#pump(), 2000);
         return;
       } finally {
         this.#inFlight = false;
       }
-      this.pending = this.#queue.length;
+      this.#pending = this.#queue.length;
     }
-    this.pending = this.#queue.length;
+    this.#pending = this.#queue.length;
   }
 }

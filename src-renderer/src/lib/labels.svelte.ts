@@ -1,3 +1,4 @@
+import type { AnnotatorState } from './annotator.svelte.ts';
 import { call, errorMessage, type LabelCategoryDto } from './api.ts';
 import { EditedLabels, LabelEditor, type LabelTarget } from './label-editor.svelte.ts';
 
@@ -12,15 +13,17 @@ declare global {
  * Free-audit labels of the current annotator on one experiment. Changes, saves and undo
  * are the LabelEditor's (label-editor.svelte.ts), shared with blind study labeling: a
  * change shows at once and is saved at once, one at a time in the order made, each a
- * durable transaction on the server, a failed save kept and retried.
+ * durable transaction on the server, a failed save kept and retried. The annotator is
+ * the app's one AnnotatorState: the labels held are always theirs (see sync()).
  */
 export class LabelsState extends EditedLabels {
-  schema = $state.raw<LabelCategoryDto[]>([]);
-  annotator = $state('');
-  osUser = $state('');
-  experimentId = $state<number | null>(null);
-  loaded = $state(false);
-  error = $state<string | null>(null);
+  #schema = $state.raw<LabelCategoryDto[]>([]);
+  /** whose labels are held: the experiment and annotator they were loaded for */
+  #experimentId = $state<number | null>(null);
+  #loadedFor = $state('');
+  #loaded = $state(false);
+  #error = $state<string | null>(null);
+  readonly annotator: AnnotatorState;
 
   protected readonly editor = new LabelEditor({
     send: (save) =>
@@ -33,7 +36,7 @@ export class LabelsState extends EditedLabels {
       }),
     target: () => this.#target(),
     categories: () => this.categoryNames,
-    status: (error) => (this.error = error),
+    status: (error) => (this.#error = error),
     acknowledged: (save) => {
       const done = performance.now();
       const latencies = window.__pieAuditLabelLatencies;
@@ -44,19 +47,35 @@ export class LabelsState extends EditedLabels {
     },
   });
   #loadToken = 0;
-  /** bumped by setAnnotator, so that loadSchema's answer cannot undo a name set meanwhile */
-  #annotatorChanges = 0;
 
-  constructor() {
+  constructor(annotator: AnnotatorState) {
     super();
+    this.annotator = annotator;
     window.__pieAuditLabelLatencies ??= [];
   }
 
-  categoryNames = $derived(this.schema.map((c) => c.name));
+  get schema(): LabelCategoryDto[] {
+    return this.#schema;
+  }
 
-  /** Nothing to attach a label to until the experiment's labels and annotator are loaded. */
+  get experimentId(): number | null {
+    return this.#experimentId;
+  }
+
+  /** The labels held are the current annotator's on experimentId. */
+  get loaded(): boolean {
+    return this.#loaded && this.#loadedFor === this.annotator.name;
+  }
+
+  get error(): string | null {
+    return this.#error ?? this.annotator.error;
+  }
+
+  categoryNames = $derived(this.#schema.map((c) => c.name));
+
+  /** Nothing to attach a label to until the experiment's labels of this annotator are loaded. */
   #target(): LabelTarget | null {
-    return this.experimentId === null || this.annotator === '' ? null : { scope: this.experimentId, annotator: this.annotator };
+    return this.#experimentId === null || !this.loaded ? null : { scope: this.#experimentId, annotator: this.#loadedFor };
   }
 
   /** How many of these images are labeled: walks the labels (few), not the images (many). */
@@ -71,48 +90,32 @@ export class LabelsState extends EditedLabels {
   }
 
   async loadSchema(): Promise<void> {
-    if (this.schema.length > 0) return;
-    const changes = this.#annotatorChanges;
-    const [schema, annotator] = await Promise.all([call('schema.get', {}), call('annotator.get', {})]);
-    this.schema = schema;
-    // A name set while this was on its way is newer than the answer.
-    if (changes === this.#annotatorChanges) this.annotator = annotator.name;
-    this.osUser = annotator.osUser;
+    if (this.#schema.length > 0) return;
+    const [schema] = await Promise.all([call('schema.get', {}), this.annotator.load()]);
+    this.#schema = schema;
   }
 
   async load(experimentId: number): Promise<void> {
     const token = ++this.#loadToken;
     try {
       await this.loadSchema();
-      const result = await call('labels.list', { experimentId, annotator: this.annotator });
+      const annotator = this.annotator.name;
+      if (annotator === '') return;
+      const result = await call('labels.list', { experimentId, annotator });
       if (token !== this.#loadToken) return;
-      this.editor.load(result.labels, { scope: experimentId, annotator: this.annotator }, this.#target());
-      this.experimentId = experimentId;
-      this.loaded = true;
-      this.error = null;
+      const previous = this.#experimentId === null || this.#loadedFor === '' ? null : { scope: this.#experimentId, annotator: this.#loadedFor };
+      this.editor.load(result.labels, { scope: experimentId, annotator }, previous);
+      this.#experimentId = experimentId;
+      this.#loadedFor = annotator;
+      this.#loaded = true;
+      this.#error = null;
     } catch (error) {
-      if (token === this.#loadToken) this.error = errorMessage(error);
+      if (token === this.#loadToken) this.#error = errorMessage(error);
     }
   }
 
-  /** Loads the experiment's labels unless they are the ones held. */
+  /** Loads the experiment's labels unless the current annotator's on it are the ones held. */
   ensure(experimentId: number): Promise<void> {
-    return this.experimentId === experimentId ? Promise.resolve() : this.load(experimentId);
+    return this.#experimentId === experimentId && this.loaded ? Promise.resolve() : this.load(experimentId);
   }
-
-  async setAnnotator(name: string): Promise<void> {
-    this.#annotatorChanges++;
-    try {
-      const result = await call('annotator.set', { name });
-      this.annotator = result.name;
-      this.error = null;
-      if (this.experimentId !== null) {
-        this.editor.clearUndo();
-        await this.load(this.experimentId);
-      }
-    } catch (error) {
-      this.error = errorMessage(error);
-    }
-  }
-
 }

@@ -1,4 +1,4 @@
-import { call, errorMessage, type ClassImpactDto, type ModelSummaryDto, type ReportDto } from './api.ts';
+import { call, errorMessage, type ClassImpactDto, type ModelSummaryDto, type ReportDto, type ShiftDto } from './api.ts';
 
 /** The headline report, the models (for the population's spread) and the class impact of one experiment. */
 export class ResultsState {
@@ -6,6 +6,8 @@ export class ResultsState {
   report = $state.raw<ReportDto | null>(null);
   models = $state.raw<ModelSummaryDto[]>([]);
   impact = $state.raw<ClassImpactDto[]>([]);
+  /** The shift table; loaded after the rest (its first computation reads every evaluation prediction). */
+  shift = $state.raw<ShiftDto | null>(null);
   loading = $state(false);
   error = $state<string | null>(null);
   #token = 0;
@@ -22,14 +24,27 @@ export class ResultsState {
       this.report = report;
       this.models = models;
       this.impact = impact;
+      this.shift = null;
+      void this.#loadShift(experimentId, token);
     } catch (error) {
       if (token !== this.#token) return;
       this.report = null;
       this.models = [];
       this.impact = [];
+      this.shift = null;
       this.error = errorMessage(error);
     } finally {
       if (token === this.#token) this.loading = false;
+    }
+  }
+
+  async #loadShift(experimentId: number, token: number): Promise<void> {
+    try {
+      const shift = await call('shift.get', { experimentId });
+      if (token === this.#token) this.shift = shift.rows.length > 0 ? shift : null;
+    } catch {
+      // The shift section is optional: without it the other results still stand.
+      if (token === this.#token) this.shift = null;
     }
   }
 }

@@ -45,19 +45,24 @@ export function routeHash(route: Partial<Route> & { screen: Screen }): string {
   return hash;
 }
 
+/** The route in the address; changed only by go(), replace() and the browser's own navigation. */
 export class Router {
-  route = $state<Route>(parseHash(typeof location === 'undefined' ? '' : location.hash));
+  #route = $state<Route>(parseHash(location.hash));
 
   constructor() {
     window.addEventListener('hashchange', () => {
-      this.route = parseHash(location.hash);
+      this.#route = parseHash(location.hash);
     });
+  }
+
+  get route(): Route {
+    return this.#route;
   }
 
   go(route: Partial<Route> & { screen: Screen }): void {
     const hash = routeHash(route);
     if (location.hash !== hash) location.hash = hash;
-    else this.route = parseHash(hash);
+    else this.#route = parseHash(hash);
   }
 
   /** Changes the address without a history entry (stepping through the audit). */
@@ -65,6 +70,6 @@ export class Router {
     const hash = routeHash(route);
     if (location.hash === hash) return;
     history.replaceState(history.state, '', hash);
-    this.route = parseHash(hash);
+    this.#route = parseHash(hash);
   }
 }

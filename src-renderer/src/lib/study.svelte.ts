@@ -1,51 +1,58 @@
 import { call, errorMessage, type LabelCategoryDto, type StudyItemDto, type StudyReportDto, type StudySummaryDto } from './api.ts';
+import type { AnnotatorState } from './annotator.svelte.ts';
 import { EditedLabels, LabelEditor, type LabelTarget } from './label-editor.svelte.ts';
 
-/** The studies, the label schema and the annotator name (shared by the study views). */
+/** The studies and the label schema (shared by the study views); the annotator is the app's. */
 export class StudiesState {
-  items = $state.raw<StudySummaryDto[]>([]);
-  schema = $state.raw<LabelCategoryDto[]>([]);
-  annotator = $state('');
-  loaded = $state(false);
-  error = $state<string | null>(null);
+  #items = $state.raw<StudySummaryDto[]>([]);
+  #schema = $state.raw<LabelCategoryDto[]>([]);
+  #loaded = $state(false);
+  #error = $state<string | null>(null);
+  readonly annotator: AnnotatorState;
 
-  /** bumped by setAnnotator, so that init's answer cannot undo a name set meanwhile */
-  #annotatorChanges = 0;
+  constructor(annotator: AnnotatorState) {
+    this.annotator = annotator;
+  }
+
+  get items(): StudySummaryDto[] {
+    return this.#items;
+  }
+
+  get schema(): LabelCategoryDto[] {
+    return this.#schema;
+  }
+
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+
+  get error(): string | null {
+    return this.#error ?? this.annotator.error;
+  }
 
   async init(): Promise<void> {
     try {
-      const changes = this.#annotatorChanges;
-      const [schema, annotator] = await Promise.all([call('schema.get', {}), call('annotator.get', {})]);
-      this.schema = schema;
-      if (changes === this.#annotatorChanges) this.annotator = annotator.name;
+      const [schema] = await Promise.all([call('schema.get', {}), this.annotator.load()]);
+      this.#schema = schema;
       await this.refresh();
     } catch (error) {
-      this.error = errorMessage(error);
+      this.#error = errorMessage(error);
     }
   }
 
+  /** Reloads the list (the progress per annotator included). */
   async refresh(): Promise<void> {
     try {
-      this.items = await call('study.list', {});
-      this.error = null;
+      this.#items = await call('study.list', {});
+      this.#error = null;
     } catch (error) {
-      this.error = errorMessage(error);
+      this.#error = errorMessage(error);
     }
-    this.loaded = true;
+    this.#loaded = true;
   }
 
   byId(id: number | null | undefined): StudySummaryDto | null {
-    return id == null ? null : (this.items.find((s) => s.id === id) ?? null);
-  }
-
-  async setAnnotator(name: string): Promise<void> {
-    this.#annotatorChanges++;
-    try {
-      this.annotator = (await call('annotator.set', { name })).name;
-      this.error = null;
-    } catch (error) {
-      this.error = errorMessage(error);
-    }
+    return id == null ? null : (this.#items.find((s) => s.id === id) ?? null);
   }
 
   async create(request: { name: string; experimentId: number; variant?: string; pies: number; controls: number; seed: number }): Promise<StudySummaryDto> {
@@ -61,12 +68,38 @@ export class StudiesState {
  * LabelEditor's (label-editor.svelte.ts), shared with the audit.
  */
 export class StudySession extends EditedLabels {
-  studyId = $state<number | null>(null);
-  annotator = $state('');
-  name = $state('');
-  items = $state.raw<StudyItemDto[]>([]);
-  loaded = $state(false);
-  error = $state<string | null>(null);
+  #studyId = $state<number | null>(null);
+  #annotator = $state('');
+  #name = $state('');
+  #items = $state.raw<StudyItemDto[]>([]);
+  #loaded = $state(false);
+  #error = $state<string | null>(null);
+
+  get studyId(): number | null {
+    return this.#studyId;
+  }
+
+  /** whose labels are held */
+  get annotator(): string {
+    return this.#annotator;
+  }
+
+  /** the study's name */
+  get name(): string {
+    return this.#name;
+  }
+
+  get items(): StudyItemDto[] {
+    return this.#items;
+  }
+
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+
+  get error(): string | null {
+    return this.#error;
+  }
 
   protected readonly editor = new LabelEditor({
     send: (save) =>
@@ -79,13 +112,13 @@ export class StudySession extends EditedLabels {
       }),
     target: () => this.#target(),
     categories: () => this.#schema,
-    status: (error) => (this.error = error),
+    status: (error) => (this.#error = error),
   });
   #token = 0;
   #schema: string[] = [];
 
   #target(): LabelTarget | null {
-    return this.studyId === null || !this.loaded ? null : { scope: this.studyId, annotator: this.annotator };
+    return this.#studyId === null || !this.#loaded ? null : { scope: this.#studyId, annotator: this.#annotator };
   }
 
   async load(studyId: number, annotator: string, schema: string[]): Promise<void> {
@@ -95,16 +128,16 @@ export class StudySession extends EditedLabels {
       const result = await call('study.items', { studyId, annotator });
       if (token !== this.#token) return;
       const labels = result.items.flatMap((item) => (item.label ? [item.label] : []));
-      const previous = this.studyId === null ? null : { scope: this.studyId, annotator: this.annotator };
+      const previous = this.#studyId === null ? null : { scope: this.#studyId, annotator: this.#annotator };
       this.editor.load(labels, { scope: studyId, annotator: result.annotator }, previous);
-      this.studyId = studyId;
-      this.annotator = result.annotator;
-      this.name = result.name;
-      this.items = result.items;
-      this.loaded = true;
-      this.error = null;
+      this.#studyId = studyId;
+      this.#annotator = result.annotator;
+      this.#name = result.name;
+      this.#items = result.items;
+      this.#loaded = true;
+      this.#error = null;
     } catch (error) {
-      if (token === this.#token) this.error = errorMessage(error);
+      if (token === this.#token) this.#error = errorMessage(error);
     }
   }
 
@@ -115,34 +148,46 @@ export class StudySession extends EditedLabels {
   /** Where this annotator stopped: the first image without their label (else the last one). */
   firstOpen(): number {
     const labels = this.editor.labels();
-    const at = this.items.findIndex((i) => !labels.has(i.imageIndex));
-    return at >= 0 ? at : Math.max(0, this.items.length - 1);
+    const at = this.#items.findIndex((i) => !labels.has(i.imageIndex));
+    return at >= 0 ? at : Math.max(0, this.#items.length - 1);
   }
-
 }
 
 /** A study's report (results view). */
 export class StudyReportState {
-  report = $state.raw<StudyReportDto | null>(null);
-  loading = $state(false);
-  error = $state<string | null>(null);
+  #report = $state.raw<StudyReportDto | null>(null);
+  #loading = $state(false);
+  #error = $state<string | null>(null);
+
+  get report(): StudyReportDto | null {
+    return this.#report;
+  }
+
+  get loading(): boolean {
+    return this.#loading;
+  }
+
+  get error(): string | null {
+    return this.#error;
+  }
+
   #token = 0;
 
   async load(studyId: number): Promise<void> {
     const token = ++this.#token;
-    this.loading = true;
+    this.#loading = true;
     try {
       const report = await call('study.report', { studyId });
       if (token !== this.#token) return;
-      this.report = report;
-      this.error = null;
+      this.#report = report;
+      this.#error = null;
     } catch (error) {
       if (token === this.#token) {
-        this.report = null;
-        this.error = errorMessage(error);
+        this.#report = null;
+        this.#error = errorMessage(error);
       }
     } finally {
-      if (token === this.#token) this.loading = false;
+      if (token === this.#token) this.#loading = false;
     }
   }
 }

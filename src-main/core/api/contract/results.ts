@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { ExperimentId, Nullable, StudyId } from './common.js';
+import { ShiftRowSchema } from './shift.js';
 
 /** `pie-audit report --json` as documented in docs/, plus the image and class counts. */
 export const ReportSchema = z.object({
@@ -12,6 +13,8 @@ export const ReportSchema = z.object({
   dataset: z.string(),
   images: z.number().int(),
   classes: z.array(z.string()),
+  /** CIEs are the images at or above this quantile of a variant's distances */
+  cie_quantile: z.number(),
   variants: z.array(
     z.object({
       variant: z.string(),
@@ -22,6 +25,7 @@ export const ReportSchema = z.object({
       top1_std: z.number(),
       pies: Nullable,
       pie_share: Nullable,
+      pies_on_ties: Nullable,
       dense_top1_on_pies: Nullable,
       variant_top1_on_pies: Nullable,
       dense_top1_on_non_pies: Nullable,
@@ -29,8 +33,18 @@ export const ReportSchema = z.object({
       classes_p05: Nullable,
       classes_q05: Nullable,
       most_hurt: z.array(z.string()).nullable(),
+      cies: Nullable,
+      dense_top1_on_cies: Nullable,
+      variant_top1_on_cies: Nullable,
+      pies_and_cies: Nullable,
+      /** Spearman of class training counts against class impact and PIE counts (docs/science.md) */
+      longtail: z.object({ spearman_rho: Nullable, spearman_p: Nullable, pie_rho: Nullable, pie_p: Nullable }).nullable(),
+      /** mean corruption error; null here unless the report was made with its shift table */
+      mce: Nullable,
     }),
   ),
+  /** the shift table (the CLI's report --json; the app reads it through shift.get) */
+  shift: z.array(ShiftRowSchema.omit({ ce: true })),
 });
 
 export const ClassImpactSchema = z.object({
@@ -75,6 +89,46 @@ export const PieColumnsSchema = z.object({
   denseMeanTrueProbability: z.array(Nullable),
   selfConfidence: z.array(z.number()),
   normalizedMargin: z.array(z.number()),
+  /** taxicab distance between the variant's and dense's vote shares (0..2) */
+  cieDistance: z.array(z.number()),
+  /** 0/1: a compression-identified exemplar at cieQuantile */
+  isCie: z.array(z.number()),
+  cies: z.number().int(),
+  cieQuantile: z.number(),
+});
+
+/** One row of `export subgroup-impact`, camelCase. */
+export const SubgroupImpactSchema = z.object({
+  variant: z.string(),
+  attribute: z.string(),
+  value: z.string(),
+  images: z.number().int(),
+  baselineMeanAccuracy: z.number(),
+  variantMeanAccuracy: z.number(),
+  statistic: Nullable,
+  pvalue: Nullable,
+  qvalue: Nullable,
+  significant: z.boolean(),
+  pieRatio: Nullable,
+  cieRatio: Nullable,
+  fprChange: Nullable.optional(),
+  fnrChange: Nullable.optional(),
+});
+
+const ComparisonSideSchema = z.union([z.object({ variant: z.string().min(1).max(100) }).strict(), z.object({ modelId: z.number().int().positive() }).strict()]);
+
+/** Two populations (modal labels) or two models side by side; arrays are index-aligned per image. */
+export const ComparisonSchema = z.object({
+  classes: z.array(z.string()),
+  matrix: z.array(z.array(z.number().int())),
+  bothRight: z.number().int(),
+  bothWrong: z.number().int(),
+  onlyFirstRight: z.number().int(),
+  onlySecondRight: z.number().int(),
+  imageIndex: z.array(z.number().int()),
+  trueLabel: z.array(z.number().int()),
+  first: z.array(z.number().int()),
+  second: z.array(z.number().int()),
 });
 
 export const PopulationVotesSchema = z.object({
@@ -126,6 +180,15 @@ export const resultsMethods = {
     request: z.object({ experimentId: ExperimentId, variant: z.string().min(1).max(100).optional() }).strict(),
     response: PieColumnsSchema,
   },
+  'subgroups.impact': {
+    request: z.object({ experimentId: ExperimentId, positiveClass: z.string().min(1).max(200).optional() }).strict(),
+    /** attributes: how many attributes the experiment's images carry (0: none attached yet, rows empty) */
+    response: z.object({ attributes: z.number().int(), rows: z.array(SubgroupImpactSchema) }),
+  },
+  'compare.get': {
+    request: z.object({ experimentId: ExperimentId, first: ComparisonSideSchema, second: ComparisonSideSchema }).strict(),
+    response: ComparisonSchema,
+  },
   'image.detail': {
     request: z.object({ experimentId: ExperimentId, imageIndex: z.number().int().min(0) }).strict(),
     response: ImageDetailSchema,
@@ -146,5 +209,7 @@ export type ReportDto = z.output<typeof ReportSchema>;
 export type ClassImpactDto = z.output<typeof ClassImpactSchema>;
 export type PieColumnsDto = z.output<typeof PieColumnsSchema>;
 export type PopulationVotesDto = z.output<typeof PopulationVotesSchema>;
+export type SubgroupImpactDto = z.output<typeof SubgroupImpactSchema>;
+export type ComparisonDto = z.output<typeof ComparisonSchema>;
 export type ImageDetailDto = z.output<typeof ImageDetailSchema>;
 export type ExportRequestDto = z.output<typeof ExportRequestSchema>;

@@ -68,6 +68,15 @@ export const runsMethods = {
     request: z.object({ experimentId: ExperimentId }).strict(),
     response: z.array(ModelSummarySchema),
   },
+  'experiments.rename': {
+    request: z.object({ experimentId: ExperimentId, name: z.string().max(1000) }).strict(),
+    response: z.object({ id: z.number().int(), name: z.string() }),
+  },
+  /** Refused while the experiment is being trained or a study draws from it. */
+  'experiments.delete': {
+    request: z.object({ experimentId: ExperimentId }).strict(),
+    response: z.object({ id: z.number().int(), name: z.string(), models: z.number().int(), labels: z.number().int() }),
+  },
 } as const;
 
 export type ExperimentSummaryDto = z.output<typeof ExperimentSummarySchema>;

@@ -60,9 +60,12 @@ export const StudyReportSchema = z.object({
       fisher_p: Nullable,
       fleiss_kappa: Nullable,
       krippendorff_alpha: Nullable,
+      gwet_ac1: Nullable,
     }),
   ),
   overall: z.object({ krippendorff_alpha: Nullable }),
+  /** Cohen's kappa per pair of annotators (a before b by name) and category, over the n images both labeled. */
+  pairwise_kappa: z.array(z.object({ a: z.string(), b: z.string(), category: z.string(), kappa: Nullable, n: z.number().int() })),
   consensus: z.array(
     z.object({
       position: z.number().int(),

@@ -1,0 +1,40 @@
+/** The models namespace: populations of the user's own model files (ONNX, TensorFlow.js). */
+import { z } from 'zod';
+import { Empty } from './common.js';
+
+/** A model file of an own-models manifest, as opened and probed before a run. */
+export const ModelDescriptionSchema = z.object({
+  file: z.string(),
+  variant: z.string(),
+  seed: z.number().int(),
+  inputName: z.string(),
+  inputShape: z.string(),
+  outputName: z.string(),
+  outputShape: z.string(),
+  outputWidth: z.number().int(),
+  measuredSparsity: z.number(),
+});
+export type ModelDescriptionDto = z.output<typeof ModelDescriptionSchema>;
+
+export const modelsMethods = {
+  /** Electron only: the open dialog's choice (null when cancelled). */
+  'models.chooseManifest': {
+    request: Empty,
+    response: z.object({ path: z.string().nullable() }),
+  },
+  'models.inspect': {
+    request: z.object({ dataset: z.string().min(1).max(100), manifest: z.string().min(1).max(4096) }).strict(),
+    response: z.array(ModelDescriptionSchema),
+  },
+  'models.import': {
+    request: z
+      .object({
+        dataset: z.string().min(1).max(100),
+        manifest: z.string().min(1).max(4096),
+        name: z.string().min(1).max(200).optional(),
+        workers: z.number().int().min(1).max(64).optional(),
+      })
+      .strict(),
+    response: z.object({ started: z.literal(true), experimentId: z.number().int() }),
+  },
+} as const;

@@ -1,0 +1,140 @@
+/**
+ * Beyond PIEs in the browser: the real `pie-audit serve` on the committed synthetic
+ * population, imported against a dataset with the committed attribute file, and the
+ * built renderer in Debian's Chromium. The Results screen shows CIEs beside PIEs, the
+ * subgroup section as the pandas reference has it, and the comparison view, whose
+ * cells and splits open exactly their images in the grid.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, checkPrerequisites, launchChromium, runCli, screenshot, startServer, stopServer, watchPage, type Server } from './support.ts';
+import { ANALYSIS_FIXTURES, writeSyntheticDataset } from '../helpers/synthetic-dataset.ts';
+
+type Json = Record<string, unknown>;
+const fixture = (...parts: string[]): unknown => JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', ...parts), 'utf8'));
+
+let tmp: string;
+let server: Server | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let watch: Awaited<ReturnType<typeof watchPage>>;
+
+beforeAll(async () => {
+  checkPrerequisites();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'beyond-e2e-'));
+  const db = path.join(tmp, 'beyond.db');
+  await runCli(['--db', db, ...writeSyntheticDataset(tmp)], tmp);
+  await runCli(['--db', db, 'import', 'predictions', '--format', 'long-csv', '--dataset', 'synthetic', path.join(ANALYSIS_FIXTURES, 'population.csv')], tmp);
+  await runCli(['--db', db, 'datasets', 'attributes', '--dataset', 'synthetic', path.join(ROOT, 'test', 'fixtures', 'subgroups', 'attributes.csv')], tmp);
+  server = await startServer(db, tmp);
+  browser = await launchChromium();
+  page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
+  watch = await watchPage(page);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server) await stopServer(server.child);
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('CIEs, subgroups and the comparison view in the browser (pie-audit serve + Chromium)', () => {
+  it('shows CIEs and PIEs ∩ CIEs in the headline table', async () => {
+    await page.goto(server!.url);
+    await page.goto(`${server!.origin}/#/results/1`);
+    await page.getByTestId('report-table').waitFor();
+    const headline = (fixture('analysis', 'reference.json') as { headline: Record<string, Record<string, Json | undefined>> }).headline;
+    for (const variant of ['magnitude-0.5', 'magnitude-0.9', 'int8']) {
+      const row = page.locator(`[data-testid="report-table"] tr[data-variant="${variant}"]`);
+      const ref = headline[variant]?.['cie_0.9'] ?? {};
+      expect(await row.getByTestId('report-cies').textContent()).toBe(String(ref.cies));
+      expect(await row.getByTestId('report-pies-and-cies').textContent()).toBe(String(ref.pies_and_cies));
+    }
+  });
+
+  it('shows the subgroup section as computed independently, with the positive class', async () => {
+    const reference = fixture('subgroups', 'reference.json') as Json[];
+    const section = page.getByTestId('subgroup-section');
+    await section.getByTestId('subgroup-table').waitFor();
+    await section.getByTestId('subgroup-variant').selectOption('magnitude-0.9');
+    await section.getByTestId('subgroup-positive').selectOption('c3');
+    await expect.poll(() => section.locator('thead th').count()).toBe(12);
+    const rows = await section.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => [tr.getAttribute('data-subgroup'), ...Array.from(tr.querySelectorAll('td'), (td) => td.textContent?.trim())]));
+    const expected = reference.filter((r) => r.variant === 'magnitude-0.9');
+    const pct = (x: unknown): string => `${(100 * Number(x)).toFixed(1)}%`;
+    const signed = (x: unknown): string => (x === null ? '–' : `${Number(x) > 0 ? '+' : ''}${pct(x)}`);
+    expect(rows).toEqual(
+      expected.map((r) => [
+        `${String(r.attribute)}=${String(r.value)}`,
+        String(r.value),
+        String(r.images),
+        pct(r.baseline_mean_accuracy),
+        pct(r.variant_mean_accuracy),
+        Number(r.statistic).toFixed(2),
+        Number(r.pvalue) < 0.001 ? Number(r.pvalue).toExponential(1) : Number(r.pvalue).toFixed(3),
+        (Number(r.qvalue) < 0.001 ? Number(r.qvalue).toExponential(1) : Number(r.qvalue).toFixed(3)) + (r.significant === 1 ? ' *' : ''),
+        `${Number(r.pie_ratio).toFixed(2)}×`,
+        `${Number(r.cie_ratio).toFixed(2)}×`,
+        signed(r.fpr_change),
+        signed(r.fnr_change),
+      ]),
+    );
+    expect(rows.map((r) => r[0])).not.toContain('batch=unique'); // one image: not a subgroup
+    await section.scrollIntoViewIfNeeded();
+    await screenshot(page, 'beyond-1-subgroups');
+  });
+
+  it('compares dense with the 0.9 population: matrix and split as pandas, cells open their images in the grid', async () => {
+    const reference = (fixture('comparison', 'reference.json') as Record<string, { matrix: number[][]; bothRight: number; bothWrong: number; onlyFirstRight: number; onlySecondRight: number }>).populations;
+    const view = page.getByTestId('comparison-view');
+    await view.getByTestId('compare-first').selectOption('v:dense');
+    await view.getByTestId('compare-second').selectOption('v:magnitude-0.9');
+    const matrix = view.getByTestId('compare-matrix');
+    await matrix.waitFor();
+    const shown = await matrix.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td'), (td) => Number(td.textContent?.trim()))));
+    expect(shown).toEqual(reference?.matrix);
+    const split = await view.getByTestId('compare-split').locator('button strong').allTextContents();
+    expect(split.map(Number)).toEqual([reference?.bothRight, reference?.bothWrong, reference?.onlyFirstRight, reference?.onlySecondRight]);
+    await view.scrollIntoViewIfNeeded();
+    await screenshot(page, 'beyond-2-comparison');
+
+    // An off-diagonal cell: the grid shows exactly that many images, whatever filters were on.
+    const [r, c] = (reference?.matrix ?? []).flatMap((row, ri) => row.map((n, ci) => [ri, ci, n] as const)).find(([ri, ci, n]) => ri !== ci && n > 1) ?? [0, 0, 0];
+    await matrix.locator(`td[data-cell="${r},${c}"] button`).click();
+    const grid = page.getByTestId('pie-grid');
+    await expect.poll(() => grid.getAttribute('data-count')).toBe(String(reference?.matrix[r]?.[c]));
+    expect(await page.getByTestId('grid-image-set').textContent()).toMatch(new RegExp(`c${r} → .* c${c} \\(${String(reference?.matrix[r]?.[c])}\\)`));
+    await screenshot(page, 'beyond-3-grid-cell');
+    // Back (the view starts again from dense against the last population), and the "only dense right" split.
+    await page.goBack();
+    await page.getByTestId('compare-second').selectOption('v:magnitude-0.9');
+    await expect.poll(() => page.getByTestId('compare-split').locator('[data-split="only-first"] strong').textContent()).toBe(String(reference?.onlyFirstRight));
+    await page.getByTestId('compare-split').locator('[data-split="only-first"]').click();
+    await expect.poll(() => grid.getAttribute('data-count')).toBe(String(reference?.onlyFirstRight));
+    // Clearing the set shows every image again (PIEs only was turned off).
+    await page.getByTestId('grid-image-set').getByRole('button').click();
+    await expect.poll(() => grid.getAttribute('data-count')).toBe('240');
+  });
+
+  it('filters the grid to CIEs and sorts by CIE distance', async () => {
+    const images = (fixture('analysis', 'reference.json') as { images: Record<string, Record<string, unknown[]>> }).images;
+    await page.getByTestId('grid-variant').selectOption('magnitude-0.9');
+    await page.getByTestId('grid-cie').selectOption('cie');
+    const grid = page.getByTestId('pie-grid');
+    await expect.poll(() => grid.getAttribute('data-count')).toBe(String(images['magnitude-0.9']?.['is_cie_0.9']?.filter(Boolean).length));
+    await page.getByTestId('grid-sort').selectOption('cieDistance');
+    // Low to high: the first image shown has the smallest distance among the CIEs.
+    const distances = (images['magnitude-0.9']?.cie_distance ?? []) as number[];
+    const cieDistances = distances.filter((_, i) => images['magnitude-0.9']?.['is_cie_0.9']?.[i] === true);
+    await expect.poll(async () => distances[Number(await grid.locator('a').first().getAttribute('data-image'))]).toBeCloseTo(Math.min(...cieDistances), 9);
+    await screenshot(page, 'beyond-4-grid-cies');
+  });
+
+  it('logged no console errors and no CSP violations', async () => {
+    expect(await watch.violations()).toEqual([]);
+    expect(watch.problems).toEqual([]);
+  });
+});
