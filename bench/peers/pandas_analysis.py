@@ -1,4 +1,4 @@
-"""Peer for the analysis bench: read the long-format predictions (as exported) with pandas and
+"""Peer for the analysis bench: read long-csv predictions (docs/exports.md) with pandas and
 flag PIEs (modal label per variant and image, ties to the largest label, compared with
 dense's). Prints one JSON line: seconds, rows, PIEs per variant."""
 import json

@@ -127,7 +127,7 @@ function recompute(predictions: Json[]): Map<string, { modal: number; tie: boole
   return modal;
 }
 
-describe('analysis of a trained smoke population', () => {
+describe('analysis of a trained smoke population (any backend: checked against its own exported predictions)', () => {
   it('agrees with a row-by-row recomputation from the exported predictions, and is stored until predictions change', async () => {
     const dir = tempDir();
     const source = path.join(dir, 'toy');

@@ -126,7 +126,7 @@ describe('pie-audit train (small learnable data made here; each test names the b
     const jsonl = path.join(dir, 'predictions.jsonl');
     expect((await runCli(['--db', db, 'export', 'predictions', '--format', 'jsonl', '--out', jsonl])).code).toBe(0);
     const first = JSON.parse(fs.readFileSync(jsonl, 'utf8').split('\n')[0] ?? '{}') as Record<string, unknown>;
-    expect(Object.keys(first)).toEqual(['model_id', 'variant', 'target_sparsity', 'seed', 'image_index', 'true_label', 'predicted_label', 'predicted_probability', 'true_label_probability']);
+    expect(Object.keys(first)).toEqual(['model_id', 'variant', 'target_sparsity', 'seed', 'image_index', 'true_label', 'predicted_label', 'predicted_probability', 'true_label_probability', 'eval_set']);
   });
 
   it('gives the same models for the same seeds, and resumes a run killed inside a model\'s write transaction to the same result (WASM, one worker)', async () => {
@@ -189,7 +189,7 @@ describe('pie-audit train (small learnable data made here; each test names the b
     const newest = await runCli(['--db', db, 'train', '--resume']);
     expect(newest.code, newest.stderr).toBe(0);
     expect(predictionMap(db, 2)).toEqual(predictionMap(reference, 1));
-  });
+  }, 600_000); // four runs and two resumes: waits on their exits, which take minutes on a loaded machine
 
   it('loses nothing when another process opens the database read-write after each commit of a run (WASM)', async () => {
     // Regression: a raw open()/close() of the database file inside the training

@@ -89,7 +89,7 @@ function close(cell: string | undefined, expected: Cell, what: string): void {
   expect(Math.abs(actual - e), `${what}: ${String(cell)} vs ${e}`).toBeLessThanOrEqual(TOLERANCE * Math.max(1, Math.abs(e)));
 }
 
-describe.runIf(runsOnFashionMnist)('a smoke run on Fashion-MNIST against pandas, scipy and statsmodels', () => {
+describe.runIf(runsOnFashionMnist)('a smoke run on Fashion-MNIST (WASM backend, as the reference was made) against pandas, scipy and statsmodels', () => {
   const dir = tempDir();
   const db = path.join(dir, 'smoke.db');
   const out = (name: string): string => path.join(dir, name);
