@@ -94,7 +94,7 @@ describe('browser mode (pie-audit serve + built renderer)', () => {
       await page.getByRole('button', { name: 'Add Fashion-MNIST' }).click();
       const alert = page.getByRole('alert');
       await alert.waitFor({ timeout: 90_000 });
-      expect(await alert.textContent()).toMatch(/database is locked/);
+      expect(await alert.textContent()).toMatch(/the database is busy \(another program holds it\); nothing was changed/);
     } finally {
       holder.exec('ROLLBACK');
       holder.close();

@@ -92,7 +92,7 @@ describe('audit label logic in the browser (imported fixture population)', () =>
       await page.keyboard.press('4'); // multiple-objects
       await expect.poll(pressed).toEqual(['multiple-objects']);
       // The save fails for real (the server's write waits out SQLite's busy timeout) and is shown.
-      await expect.poll(() => page.getByRole('alert').first().textContent(), { timeout: 60_000 }).toMatch(/Not saved yet \(will retry\): .*database is locked/);
+      await expect.poll(() => page.getByRole('alert').first().textContent(), { timeout: 60_000 }).toMatch(/Not saved yet \(will retry\): .*the database is busy/);
       expect(await page.getByTestId('save-status').getAttribute('data-pending')).toBe('1');
       // Leaving now asks first.
       const dialog = new Promise<string>((resolve) => page.once('dialog', (d) => void d.dismiss().then(() => resolve(d.type()))));

@@ -183,12 +183,12 @@ describe('the screens, end to end (pie-audit serve + Chromium)', () => {
       const cells = await table.locator(`tr[data-variant="${variant}"] td`).allTextContents();
       const top1 = expected.top1.get(variant);
       expect(cells[0], `${variant} models`).toBe('2');
-      expect(cells[1], `${variant} top-1 mean`).toBe(percent(top1?.mean ?? NaN, 2));
-      expect(cells[2], `${variant} top-1 sd`).toBe(percent(top1?.sd ?? NaN, 2));
+      // One cell: the mean, then the sample standard deviation.
+      expect(cells[1], `${variant} top-1 mean ± sd`).toBe(`${percent(top1?.mean ?? NaN, 2)} ± ${percent(top1?.sd ?? NaN, 2)}`);
     }
     const pieCells = await table.locator('tr[data-variant="magnitude-0.9"] td').allTextContents();
-    expect(Number(pieCells[3]?.replace(/\D/g, ''))).toBe(expected.pies.size);
-    expect(pieCells[4]).toBe(percent(expected.pies.size / 10000, 2));
+    expect(Number(pieCells[2]?.replace(/\D/g, ''))).toBe(expected.pies.size);
+    expect(pieCells[3]).toBe(percent(expected.pies.size / 10000, 2));
     // The charts are drawn, and their text alternative carries the plotted values.
     for (const chart of ['chart-top1', 'chart-pies', 'chart-impact']) {
       const canvas = page.getByTestId(chart).locator('canvas');

@@ -275,6 +275,8 @@ describe('a blind study in the browser (pie-audit serve + Chromium)', () => {
       categories: { name: string; gwet_ac1: number | null }[];
       pairwise_kappa: { a: string; b: string; category: string; kappa: number | null; n: number }[];
     };
+    // The study is unblinded: its results open directly (the annotator test before left the page on labeling).
+    await page.goto(`${server!.url.split('#')[0]}#/study/1/results`);
     await page.reload();
     const pairs = page.getByTestId('study-pairwise-kappa');
     await pairs.waitFor();

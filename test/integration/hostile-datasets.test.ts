@@ -107,7 +107,8 @@ describe('hostile and broken folder datasets', () => {
 
   it('refuses a truncated JPEG', async () => {
     const folder = await folderWith('truncated', async (b) => fs.writeFileSync(path.join(b, 'cut.jpg'), await truncatedJpeg()));
-    await expectRefused(folder, /truncated\/b\/cut\.jpg: unreadable image \(.*(premature end|truncated|corrupt|VipsJpeg).*\)/i);
+    // libvips words the reason differently from run to run (seen: "premature end of JPEG file", "Unknown error"): the file and "unreadable image" are what is asserted.
+    await expectRefused(folder, /truncated\/b\/cut\.jpg: unreadable image \(.+\)/i);
   });
 
   it('refuses a file name that is not valid UTF-8, naming it with the bad byte escaped', async () => {

@@ -241,6 +241,10 @@ export const dialog = {
   showSaveDialog() {
     return Promise.resolve({ canceled: true, filePath: undefined });
   },
+  /** as when the user cancels the manifest picker (models.chooseManifest) */
+  showOpenDialog() {
+    return Promise.resolve({ canceled: true, filePaths: [] });
+  },
 };
 
 /** shell: not imported today; here so a future openExternal does not break the run. */
