@@ -58,6 +58,7 @@ export function classImpact(db: Db, experimentId: number): ClassImpactDto[] {
     pvalue: r.pvalue_recall_norm === null ? null : Number(r.pvalue_recall_norm),
     qvalue: r.qvalue === null ? null : Number(r.qvalue),
     significant: Number(r.significant) === 1,
+    trainCount: r.train_count === null || r.train_count === undefined ? null : Number(r.train_count),
   }));
 }
 

@@ -12,13 +12,14 @@ import {
   Legend,
   LinearScale,
   LineController,
+  LogarithmicScale,
   LineElement,
   PointElement,
   ScatterController,
   Tooltip,
 } from 'chart.js';
 
-Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip);
+Chart.register(BarController, BarElement, CategoryScale, Filler, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, ScatterController, Tooltip);
 
 export { Chart };
 

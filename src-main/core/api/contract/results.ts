@@ -58,6 +58,8 @@ export const ClassImpactSchema = z.object({
   pvalue: Nullable,
   qvalue: Nullable,
   significant: z.boolean(),
+  /** the class's training images in this experiment's run; null for imported predictions */
+  trainCount: Nullable,
 });
 
 /**
