@@ -32,7 +32,6 @@ const SQL_NOT_YET_MOVED = [
   'src-main/core/population/plan.ts',
   'src-main/core/population/store.ts',
   'src-main/core/population/train.ts',
-  'src-main/core/schema/categories.ts',
   'src-main/core/study/exchange.ts',
   'src-main/core/training/data.ts',
 ];
