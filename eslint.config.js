@@ -23,7 +23,6 @@ const SQL_NOT_YET_MOVED = [
   'src-main/core/analysis/population-data.ts',
   'src-main/core/analysis/report.ts',
   'src-main/core/export/analysis-tables.ts',
-  'src-main/core/export/label-tables.ts',
   'src-main/core/import/write.ts',
   'src-main/core/population/plan.ts',
   'src-main/core/population/store.ts',
