@@ -22,19 +22,12 @@ const SQL_NOT_YET_MOVED = [
   'src-main/core/analysis/analyse.ts',
   'src-main/core/analysis/population-data.ts',
   'src-main/core/analysis/report.ts',
-  'src-main/core/api/image-strip.ts',
-  'src-main/core/datasets/store.ts',
   'src-main/core/export/analysis-tables.ts',
-  'src-main/core/export/label-tables.ts',
-  'src-main/core/images/render.ts',
-  'src-main/core/import/dataset-link.ts',
   'src-main/core/import/write.ts',
   'src-main/core/population/plan.ts',
   'src-main/core/population/store.ts',
   'src-main/core/population/train.ts',
-  'src-main/core/schema/categories.ts',
   'src-main/core/study/exchange.ts',
-  'src-main/core/training/data.ts',
 ];
 
 export default tseslint.config(

@@ -9,19 +9,12 @@
  * An id without an image leaves its cell empty.
  */
 import sharp from 'sharp';
-import type { Db } from '../db/database.js';
+import type { ReadableDb } from '../db/database.js';
+import { imagePixels } from '../sql/image-pixels.js';
 import { encodePng, THUMB_MAX, type ImageRenderer } from '../images/render.js';
 
 /** The most ids one strip may name. */
 export const STRIP_MAX_IDS = 256;
-
-interface PixelRow {
-  id: number;
-  pixels: Buffer | null;
-  width: number;
-  height: number;
-  channels: number;
-}
 
 interface Tile {
   data: Uint8Array;
@@ -30,13 +23,9 @@ interface Tile {
   channels: number;
 }
 
-export async function thumbnailStrip(db: Db, images: ImageRenderer, ids: readonly number[]): Promise<Buffer | undefined> {
+export async function thumbnailStrip(db: ReadableDb, images: ImageRenderer, ids: readonly number[]): Promise<Buffer | undefined> {
   if (ids.length === 0 || ids.length > STRIP_MAX_IDS || !ids.every((id) => Number.isSafeInteger(id) && id >= 1)) return undefined;
-  const select = db.prepare(
-    `SELECT i.id, i.pixels, i.width, i.height, d.channels
-     FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE i.id IN (${ids.map(() => '?').join(',')})`,
-  );
-  const rows = new Map((select.all(...ids) as PixelRow[]).map((row) => [row.id, row]));
+  const rows = new Map(imagePixels(db, ids).map((row) => [row.id, row]));
   const tiles: (Tile | undefined)[] = [];
   for (const id of ids) {
     const row = rows.get(id);

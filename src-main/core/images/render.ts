@@ -8,7 +8,8 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
-import type { Db } from '../db/database.js';
+import type { ReadableDb } from '../db/database.js';
+import { imageSourceReader, type ImageSourceRow } from '../sql/image-pixels.js';
 
 export type ImageSize = 'thumb' | 'full';
 
@@ -17,16 +18,6 @@ export const THUMB_MAX = 96;
 const FULL_MIN = 280;
 const FULL_MAX = 1600;
 const CACHE_BYTES = 48 * 1024 * 1024;
-
-interface ImageRow {
-  id: number;
-  pixels: Buffer | null;
-  path: string | null;
-  thumbnail: Buffer | null;
-  width: number;
-  height: number;
-  channels: number;
-}
 
 /** A small byte-bounded LRU of rendered PNGs (Map keeps insertion order). */
 class PngCache {
@@ -58,19 +49,16 @@ export interface ImageRenderer {
   png(imageId: number, size: ImageSize): Promise<Buffer | undefined>;
 }
 
-export function createImageRenderer(db: Db): ImageRenderer {
+export function createImageRenderer(db: ReadableDb): ImageRenderer {
   const cache = new PngCache();
-  const select = db.prepare(
-    `SELECT i.id, i.pixels, i.path, i.thumbnail, i.width, i.height, d.channels
-     FROM images i JOIN datasets d ON d.id = i.dataset_id WHERE i.id = ?`,
-  );
+  const select = imageSourceReader(db);
   return {
     async png(imageId, size) {
       if (!Number.isSafeInteger(imageId) || imageId < 1) return undefined;
       const key = `${imageId}:${size}`;
       const cached = cache.get(key);
       if (cached) return cached;
-      const row = select.get(imageId) as ImageRow | undefined;
+      const row = select(imageId);
       if (!row) return undefined;
       const png = await render(row, size);
       if (png) cache.set(key, png);
@@ -79,7 +67,7 @@ export function createImageRenderer(db: Db): ImageRenderer {
   };
 }
 
-async function render(row: ImageRow, size: ImageSize): Promise<Buffer | undefined> {
+async function render(row: ImageSourceRow, size: ImageSize): Promise<Buffer | undefined> {
   if (row.pixels) {
     const channels = row.channels === 3 ? 3 : 1;
     if (row.pixels.length !== row.width * row.height * channels) return undefined;

@@ -1,4 +1,5 @@
-import type { Db } from '../db/database.js';
+import type { ReadableDb } from '../db/database.js';
+import { classLabels, datasetIdNamed, splitSize, testImagesBelow } from '../sql/datasets.js';
 import type { Population } from './finalize.js';
 import { RowProblem } from './problems.js';
 
@@ -14,17 +15,16 @@ export interface DatasetLink {
  * predicted label that is not one of its classes. null when no dataset has this name
  * (the import is then labels-only).
  */
-export function linkDataset(db: Db, name: string, population: Population): DatasetLink | null {
-  const datasetId = db.prepare('SELECT id FROM datasets WHERE name = ?').pluck().get(name) as number | undefined;
+export function linkDataset(db: ReadableDb, name: string, population: Population): DatasetLink | null {
+  const datasetId = datasetIdNamed(db, name);
   if (datasetId === undefined) return null;
   const n = population.images;
-  const testCount = db.prepare("SELECT count(*) FROM images WHERE dataset_id = ? AND split = 'test'").pluck().get(datasetId) as number;
+  const testCount = splitSize(db, datasetId, 'test');
   if (n > testCount) {
     throw new RowProblem(population.placeOfImage(testCount), `image_index ${testCount} is beyond the test split of dataset '${name}' (${testCount} images, idx 0..${testCount - 1})`);
   }
   const imageIds = new Float64Array(n);
-  const rows = db.prepare("SELECT id, idx, label FROM images WHERE dataset_id = ? AND split = 'test' AND idx < ? ORDER BY idx").raw().iterate(datasetId, n);
-  for (const [id, idx, label] of rows as Iterable<[number, number, number]>) {
+  for (const [id, idx, label] of testImagesBelow(db, datasetId, n)) {
     const expected = population.trueLabels[idx];
     if (label !== expected) {
       throw new RowProblem(population.placeOfImage(idx), `true label ${expected} of image_index ${idx} differs from dataset '${name}', whose test image ${idx} has label ${label}`);
@@ -35,8 +35,8 @@ export function linkDataset(db: Db, name: string, population: Population): Datas
   return { datasetId, imageIds };
 }
 
-function checkPredictedClasses(db: Db, datasetId: number, name: string, population: Population): void {
-  const labels = db.prepare('SELECT label FROM classes WHERE dataset_id = ?').pluck().all(datasetId) as number[];
+function checkPredictedClasses(db: ReadableDb, datasetId: number, name: string, population: Population): void {
+  const labels = classLabels(db, datasetId);
   const known = new Uint8Array(Math.max(0, ...labels) + 1);
   for (const label of labels) known[label] = 1;
   for (const model of population.models) {

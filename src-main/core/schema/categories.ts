@@ -1,13 +1,9 @@
 import type { Db, ReadableDb } from '../db/database.js';
+import { type CategoryRow, categoryExists, categoryWithKey, insertCategory, maxCategoryPosition, renameCategoryEverywhere, selectCategories, selectCategoryNames, updateCategoryDescription, updateCategoryPositions } from '../sql/label-categories.js';
 import { UserError } from '../errors.js';
 
 /** The project's label schema: categories in display order, each with a description and a key. */
-export interface Category {
-  name: string;
-  description: string;
-  key: string | null;
-  position: number;
-}
+export type Category = CategoryRow;
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,39}$/;
 const RESERVED = new Set(['none']);
@@ -20,29 +16,29 @@ function checkName(name: string): void {
 function checkKey(db: Db, key: string | null, except?: string): void {
   if (key === null) return;
   if (!/^[1-9a-z]$/.test(key) || ['j', 'k', '0'].includes(key)) throw new UserError(`key '${key.slice(0, 5)}' is not allowed (one of 1-9 or a-z, not j or k: they move between images)`);
-  const taken = db.prepare('SELECT name FROM label_categories WHERE key = ? AND name <> ?').pluck().get(key, except ?? '') as string | undefined;
+  const taken = categoryWithKey(db, key, except ?? '');
   if (taken) throw new UserError(`key '${key}' is already used by '${taken}'`);
 }
 
 export function listCategories(db: ReadableDb): Category[] {
-  return db.prepare('SELECT name, description, key, position FROM label_categories ORDER BY position, id').all() as Category[];
+  return selectCategories(db);
 }
 
 /** Category names in schema order. */
 export function categoryNames(db: ReadableDb): string[] {
-  return db.prepare('SELECT name FROM label_categories ORDER BY position, id').pluck().all() as string[];
+  return selectCategoryNames(db);
 }
 
 function require(db: Db, name: string): void {
-  if (!db.prepare('SELECT 1 FROM label_categories WHERE name = ?').get(name)) throw new UserError(`no category '${name.slice(0, 50)}' (have: ${listCategories(db).map((c) => c.name).join(', ')})`);
+  if (!categoryExists(db, name)) throw new UserError(`no category '${name.slice(0, 50)}' (have: ${listCategories(db).map((c) => c.name).join(', ')})`);
 }
 
 export function addCategory(db: Db, name: string, description = '', key: string | null = null): Category {
   checkName(name);
-  if (db.prepare('SELECT 1 FROM label_categories WHERE name = ?').get(name)) throw new UserError(`category '${name}' already exists`);
+  if (categoryExists(db, name)) throw new UserError(`category '${name}' already exists`);
   checkKey(db, key);
-  const position = ((db.prepare('SELECT max(position) FROM label_categories').pluck().get() as number | null) ?? 0) + 1;
-  db.prepare('INSERT INTO label_categories (name, description, key, position) VALUES (?, ?, ?, ?)').run(name, description.slice(0, 500), key, position);
+  const position = (maxCategoryPosition(db) ?? 0) + 1;
+  insertCategory(db, { name, description: description.slice(0, 500), key, position });
   return { name, description, key, position };
 }
 
@@ -51,22 +47,14 @@ export function renameCategory(db: Db, from: string, to: string): number {
   require(db, from);
   checkName(to);
   if (from === to) return 0;
-  if (db.prepare('SELECT 1 FROM label_categories WHERE name = ?').get(to)) throw new UserError(`category '${to}' already exists`);
-  return db.transaction(() => {
-    db.prepare('UPDATE label_categories SET name = ? WHERE name = ?').run(to, from);
-    return db
-      .prepare(
-        `UPDATE labels SET categories = (SELECT json_group_array(CASE WHEN value = ? THEN ? ELSE value END) FROM json_each(labels.categories))
-         WHERE EXISTS (SELECT 1 FROM json_each(labels.categories) WHERE value = ?)`,
-      )
-      .run(from, to, from).changes;
-  })();
+  if (categoryExists(db, to)) throw new UserError(`category '${to}' already exists`);
+  return renameCategoryEverywhere(db, from, to);
 }
 
 export function describeCategory(db: Db, name: string, description: string, key?: string | null): void {
   require(db, name);
   if (key !== undefined) checkKey(db, key, name);
-  db.prepare('UPDATE label_categories SET description = ?, key = coalesce(?, key) WHERE name = ?').run(description.slice(0, 500), key ?? null, name);
+  updateCategoryDescription(db, name, description.slice(0, 500), key ?? null);
 }
 
 /** Puts the categories in the given order (every category named once); keys 1..n follow the order for those that have digit keys. */
@@ -75,9 +63,6 @@ export function reorderCategories(db: Db, order: string[]): Category[] {
   if (order.length !== current.length || new Set(order).size !== order.length || order.some((n) => !current.includes(n))) {
     throw new UserError(`give every category exactly once (have: ${current.join(', ')})`);
   }
-  db.transaction(() => {
-    const update = db.prepare('UPDATE label_categories SET position = ? WHERE name = ?');
-    order.forEach((name, i) => update.run(i + 1, name));
-  })();
+  updateCategoryPositions(db, order);
   return listCategories(db);
 }

@@ -1,4 +1,5 @@
-import type { Db } from '../db/database.js';
+import type { ReadableDb } from '../db/database.js';
+import { datasetShape, splitPixels, splitSize } from '../sql/datasets.js';
 import { UserError } from '../errors.js';
 import type { InputShape } from './network.js';
 
@@ -18,34 +19,21 @@ export interface Normalisation {
   std: number;
 }
 
-interface DatasetRow {
-  id: number;
-  kind: string;
-  width: number;
-  height: number;
-  channels: number;
-  classes: number;
-}
-
 /** Reads a split's pixels and labels (ordered by idx), the first `limit` images when given. */
-export function loadSplit(db: Db, datasetId: number, split: 'train' | 'test', limit?: number): SplitData {
-  const dataset = db
-    .prepare('SELECT d.id, d.kind, d.width, d.height, d.channels, (SELECT count(*) FROM classes c WHERE c.dataset_id = d.id) AS classes FROM datasets d WHERE d.id = ?')
-    .get(datasetId) as DatasetRow | undefined;
+export function loadSplit(db: ReadableDb, datasetId: number, split: 'train' | 'test', limit?: number): SplitData {
+  const dataset = datasetShape(db, datasetId);
   if (!dataset) throw new UserError(`no dataset with id ${datasetId}`);
   if (dataset.kind === 'folder') {
     throw new UserError('training needs a dataset with stored pixels (fashion-mnist, mnist, cifar10, idx); a folder dataset can be audited with imported predictions');
   }
-  const total = db.prepare('SELECT count(*) FROM images WHERE dataset_id = ? AND split = ?').pluck().get(datasetId, split) as number;
+  const total = splitSize(db, datasetId, split);
   if (total === 0) throw new UserError(`dataset has no ${split} images`);
   const count = limit === undefined ? total : Math.min(limit, total);
   const size = dataset.width * dataset.height * dataset.channels;
   const pixels = new Uint8Array(count * size);
   const labels = new Uint8Array(count);
   const imageIds = new Int32Array(count);
-  const rows = db
-    .prepare('SELECT id, label, pixels FROM images WHERE dataset_id = ? AND split = ? ORDER BY idx LIMIT ?')
-    .iterate(datasetId, split, count) as IterableIterator<{ id: number; label: number; pixels: Buffer }>;
+  const rows = splitPixels(db, datasetId, split, count);
   let i = 0;
   for (const row of rows) {
     pixels.set(row.pixels, i * size);
