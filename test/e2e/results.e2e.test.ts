@@ -195,6 +195,41 @@ describe('results and audit as a user meets them (pie-audit serve + Chromium)', 
     await screenshot(page, 'audit-queue-kept');
   });
 
+  it('moves the focus between grid thumbnails with the arrow keys, by row up and down, and opens one with Enter', async () => {
+    await page.getByTestId('nav-grid').click();
+    const grid = page.getByTestId('pie-grid');
+    await grid.waitFor();
+    await page.getByTestId('grid-class').selectOption('-1');
+    await page.getByTestId('grid-label').selectOption('any');
+    await expect.poll(async () => Number(await grid.getAttribute('data-count'))).toBeGreaterThan(100);
+    // the grid's columns, from where the cells sit: those on the first row share its top
+    const columns = await grid.locator('a[data-pos]').evaluateAll((cells) => {
+      const top = cells[0]?.getBoundingClientRect().top;
+      return cells.filter((c) => c.getBoundingClientRect().top === top).length;
+    });
+    expect(columns).toBeGreaterThan(1);
+    const focused = (): Promise<number> => page.evaluate(() => Number(document.activeElement?.getAttribute('data-pos') ?? -1));
+    await grid.locator('a[data-pos="0"]').focus();
+    await page.keyboard.press('ArrowLeft'); // nothing before the first
+    expect(await focused()).toBe(0);
+    await page.keyboard.press('ArrowRight');
+    expect(await focused()).toBe(1);
+    await page.keyboard.press('ArrowDown');
+    expect(await focused()).toBe(1 + columns);
+    await page.keyboard.press('ArrowLeft');
+    expect(await focused()).toBe(columns);
+    await page.keyboard.press('ArrowUp');
+    expect(await focused()).toBe(0);
+    // Far down, past the rows first rendered: the virtualized grid scrolls the target in.
+    for (let i = 0; i < 12; i++) await page.keyboard.press('ArrowDown');
+    expect(await focused()).toBe(12 * columns);
+    expect(await grid.evaluate((el) => el.scrollTop)).toBeGreaterThan(0);
+    const image = Number(await page.evaluate(() => document.activeElement?.getAttribute('data-image')));
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.evaluate(() => location.hash)).toBe(`#/image/1/${image}`);
+    await page.getByTestId('image-true-label').waitFor();
+  });
+
   it('renames and deletes experiments, after a confirmation, never one a study uses', async () => {
     await api.value('study.create', { name: 'pilot', experimentId: 1, pies: 3, controls: 3, seed: 1 });
     await page.getByTestId('nav-runs').click();

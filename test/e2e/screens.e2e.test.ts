@@ -137,6 +137,7 @@ describe('the screens, end to end (pie-audit serve + Chromium)', () => {
     await page.getByTestId('run-models').fill('2');
     await page.getByTestId('run-epochs').fill('6');
     await page.getByTestId('run-train-limit').fill('6000');
+    await page.getByTestId('run-workers').fill('1');
     await page.getByTestId('run-start').click();
 
     // Live progress: a model's bar moves before it is done, with a time-left estimate.
@@ -152,20 +153,49 @@ describe('the screens, end to end (pie-audit serve + Chromium)', () => {
       )
       .toBe(true);
     expect(await progress.locator('tbody tr').count()).toBe(4);
+    // models done, then the share of all the training work (not of the models)
+    expect(await page.getByTestId('run-overall-text').textContent()).toMatch(/\d of 4 models done\s*· \d+% of the training work/);
+    // one worker: one model training at a time
+    expect(await progress.locator('tr[data-status="running"]').count()).toBeLessThanOrEqual(1);
     await expect.poll(() => page.getByTestId('run-time-left').textContent(), { timeout: 30_000 }).toMatch(/left/);
     await screenshot(page, '1-runs-progress');
 
     await page.getByTestId('run-cancel').click();
     await page.getByTestId('run-resume').waitFor({ timeout: 30_000 });
     expect(await page.getByTestId('run-time-left').textContent()).toMatch(/cancelled/);
+    // The model cut off by Cancel keeps nothing: shown as cancelled, without bar, epoch or accuracy.
+    // (One worker: one such model, or none if Cancel fell between two models.)
+    const cut = await progress.locator('tr[data-cancelled="true"]').all();
+    expect(cut.length).toBeLessThanOrEqual(1);
+    for (const row of cut) {
+      expect(await row.getByTestId('model-status').textContent()).toBe('cancelled');
+      expect(await row.getByTestId('model-accuracy').textContent()).toBe('–');
+      expect(await row.getByTestId('model-epoch').textContent()).toBe('–');
+      expect(await row.locator('progress').evaluate((b) => (b as HTMLProgressElement).value)).toBe(0);
+    }
+    // no waiting model shows an accuracy
+    expect(await progress.locator('tr[data-status="pending"] [data-testid="model-accuracy"]').allTextContents()).toEqual(
+      Array.from({ length: await progress.locator('tr[data-status="pending"]').count() }, () => '–'),
+    );
     const experiments = page.getByTestId('experiments-table');
     const row = experiments.locator('tr[data-experiment]').first();
     experimentId = Number(await row.getAttribute('data-experiment'));
     expect(experimentId).toBeGreaterThan(0);
 
     await page.getByTestId('run-resume').click();
+    // Resume keeps the run's one worker: never two models training at once. Sampled on
+    // every train event the page receives until the run ends.
+    await page.evaluate(() => {
+      const w = window as unknown as { maxTraining: number };
+      w.maxTraining = 0;
+      new MutationObserver(() => {
+        w.maxTraining = Math.max(w.maxTraining, document.querySelectorAll('[data-testid="run-progress"] tr[data-status="running"]').length);
+      }).observe(document.querySelector('[data-testid="run-progress"]')!, { subtree: true, attributes: true, childList: true });
+    });
     // Waits on the run's state, not on time: on a loaded machine the resumed run takes minutes.
     await page.getByTestId('run-open-results').waitFor({ timeout: 600_000 });
+    expect(await page.evaluate(() => (window as unknown as { maxTraining: number }).maxTraining)).toBe(1);
+    expect(await progress.locator('[data-testid="model-epoch"]').allTextContents()).toEqual(['6/6', '6/6', '6/6', '6/6']);
     expect(await page.getByTestId('run-overall-text').textContent()).toMatch(/4 of 4 models done/);
     await expect.poll(() => row.textContent()).toContain('4/4');
     await screenshot(page, '1-runs-finished');

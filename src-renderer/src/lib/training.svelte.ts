@@ -5,6 +5,10 @@ export interface ModelProgress {
   variant: string;
   seed: number;
   status: ModelSummaryDto['status'];
+  /** an fp16 or int8 copy of a dense model: made in one step, no training epochs */
+  quantized: boolean;
+  /** was training when the run was cancelled: its work is lost and Resume trains it again */
+  cancelled: boolean;
   /** share of the model's training steps done, 0..1 */
   fraction: number;
   epoch: number;
@@ -18,6 +22,8 @@ export interface ModelProgress {
   secondsLeft: number | null;
   message: string | null;
 }
+
+const QUANTIZED_METHODS: ReadonlySet<string> = new Set(['fp16', 'int8']);
 
 export interface RunOutcome {
   experimentId: number;
@@ -40,6 +46,8 @@ export class TrainingState {
   error = $state<string | null>(null);
   outcome = $state<RunOutcome | null>(null);
   #now = $state(0);
+  /** the worker count the run was started with, so Resume keeps it (unset: all cores) */
+  #workers: number | undefined;
 
   /**
    * Whole-run progress. Time left: the models' typical duration (from the finished
@@ -92,6 +100,8 @@ export class TrainingState {
       variant: m.variant,
       seed: m.seed,
       status: m.status,
+      quantized: QUANTIZED_METHODS.has(m.method),
+      cancelled: false,
       fraction: m.status === 'done' ? 1 : 0,
       epoch: 0,
       epochs: m.epochs ?? 0,
@@ -105,11 +115,15 @@ export class TrainingState {
   }
 
   async start(request: ApiRequest<'train.start'>): Promise<boolean> {
+    this.#workers = request.workers;
     return this.#launch(() => call('train.start', request));
   }
 
   async resume(experimentId: number): Promise<boolean> {
-    return this.#launch(() => call('train.resume', { experimentId }));
+    // Without the worker count the server would resume on all cores: a run started
+    // with one worker showed two models training at once after Resume.
+    const workers = this.#workers;
+    return this.#launch(() => call('train.resume', workers === undefined ? { experimentId } : { experimentId, workers }));
   }
 
   async #launch(run: () => Promise<{ experimentId: number }>): Promise<boolean> {
@@ -120,10 +134,10 @@ export class TrainingState {
     try {
       const { experimentId } = await run();
       this.running = true;
-      if (this.experimentId !== experimentId || this.models.length === 0) {
-        this.experimentId = experimentId;
-        await this.loadModels(experimentId);
-      }
+      // Always from the database: on resume the server has put every unfinished model
+      // back to waiting, and the table must show that rather than the cancelled run.
+      this.experimentId = experimentId;
+      await this.loadModels(experimentId);
       return true;
     } catch (error) {
       this.error = errorMessage(error);
@@ -164,8 +178,11 @@ export class TrainingState {
         }
         break;
       case 'train.progress': {
+        // A worker stopped by Cancel can still deliver a last message after the run
+        // finished; it must not bring its model back to "training".
+        if (!this.running) break;
         if (!this.models.some((m) => m.modelId === event.modelId)) {
-          this.models = [...this.models, { modelId: event.modelId, variant: event.variant, seed: event.seed, status: 'running', fraction: 0, epoch: 0, epochs: event.epochs, accuracy: null, top1: null, since: null, seconds: null, secondsLeft: null, message: null }];
+          this.models = [...this.models, { modelId: event.modelId, variant: event.variant, seed: event.seed, status: 'running', quantized: QUANTIZED_METHODS.has(event.variant), cancelled: false, fraction: 0, epoch: 0, epochs: event.epochs, accuracy: null, top1: null, since: null, seconds: null, secondsLeft: null, message: null }];
         }
         this.#update(event.modelId, (m) => {
           const fraction = event.steps > 0 ? Math.min(1, event.step / event.steps) : 0;
@@ -185,7 +202,11 @@ export class TrainingState {
       case 'train.finished':
         this.running = false;
         this.outcome = { experimentId: event.experimentId, done: event.done, failed: event.failed, cancelled: event.cancelled, seconds: event.seconds };
-        this.models = this.models.map((m) => (m.status === 'running' ? { ...m, status: event.cancelled ? 'pending' : m.status, secondsLeft: null } : m));
+        // A model cut off by Cancel keeps nothing (the server resets it to waiting and
+        // Resume retrains it from the start), so its bar, epoch and accuracy go too.
+        this.models = this.models.map((m) =>
+          m.status !== 'running' ? m : event.cancelled ? { ...m, status: 'pending', cancelled: true, fraction: 0, epoch: 0, accuracy: null, since: null, secondsLeft: null } : { ...m, secondsLeft: null },
+        );
         break;
       case 'train.error':
         this.running = false;
