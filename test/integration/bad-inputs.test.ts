@@ -48,7 +48,7 @@ const CASES: [string, string[], RegExp][] = [
   ['long-csv with a header only', ['import', 'predictions', '--format', 'long-csv', '--dataset', 'p', bad('long/header-only.csv')], /header-only\.csv: line 2: no rows after the header/],
   ['long-csv model missing an image', ['import', 'predictions', '--format', 'long-csv', '--dataset', 'p', bad('long/model-missing-image.csv')], /model-missing-image\.csv: line \d+: .*no row for image_index 1/],
   ['long-csv probability above 1', ['import', 'predictions', '--format', 'long-csv', '--dataset', 'p', bad('long/probability-out-of-range.csv')], /probability-out-of-range\.csv: line 7: predicted_probability '1\.7' is not a probability/],
-  ['long-csv in UTF-16BE', ['import', 'predictions', '--format', 'long-csv', '--dataset', 'p', bad('long/utf16be.csv')], /utf16be\.csv: line 1: not a long-csv file: missing columns model_id/],
+  ['long-csv in UTF-16BE', ['import', 'predictions', '--format', 'long-csv', '--dataset', 'p', bad('long/utf16be.csv')], /utf16be\.csv: the file is UTF-16 \(big-endian, without a byte-order mark\); save it as UTF-8/],
   ['long-csv without dense models', ['import', 'predictions', '--format', 'long-csv', '--dataset', 'p', bad('long/no-dense.csv')], /no-dense\.csv: no dense models \(variant 'dense'\)/],
   ['reference-csv without predictions', ['import', 'predictions', '--format', 'reference-csv', '--dataset', 'p', bad('reference/missing-predictions.csv')], /missing-predictions\.csv: line 1: not a reference-csv file: missing column predictions/],
   ['reference-csv with two fractions', ['import', 'predictions', '--format', 'reference-csv', '--dataset', 'p', bad('reference/two-fractions.csv')], /two-fractions\.csv: line 3: fraction_pruned '0\.5' here but '0\.0' on the first row/],

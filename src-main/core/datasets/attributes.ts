@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Db } from '../db/database.js';
+import { refuseNonUtf8Text } from '../import/text-encoding.js';
 import { UserError } from '../errors.js';
 import { datasetIdByName, imageIdsByPath, replaceDatasetAttributes, testImageIds, type AttributeRow } from '../sql/image-attributes.js';
 
@@ -26,6 +27,7 @@ export interface AttributesImport {
 export function importAttributes(db: Db, datasetName: string, file: string): AttributesImport {
   const datasetId = datasetIdByName(db, datasetName);
   if (datasetId === undefined) throw new UserError(`no dataset named '${datasetName}' (see pie-audit datasets list)`);
+  refuseNonUtf8Text(file);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');

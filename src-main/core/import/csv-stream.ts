@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import Papa from 'papaparse';
 import { UserError } from '../errors.js';
 import { RowProblem } from './problems.js';
+import { refuseNonUtf8Text } from './text-encoding.js';
 
 /** Called for every record, the header included; `record` counts from 1 (the header). */
 export type RecordHandler = (fields: string[], record: number) => void;
@@ -19,6 +20,7 @@ export type RecordHandler = (fields: string[], record: number) => void;
  */
 export function readCsv(file: string, onRecord: RecordHandler): Promise<number> {
   return new Promise((resolve, reject) => {
+    refuseNonUtf8Text(file);
     const source = fs.createReadStream(file, { highWaterMark: 1 << 20, encoding: 'utf8' });
     let records = 0;
     let width = 0;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { Db } from '../db/database.js';
+import { refuseNonUtf8Text } from '../import/text-encoding.js';
 import { UserError, errorMessage } from '../errors.js';
 import { MAX_NOTE_LENGTH, NONE, normalizeCategories, toStored } from '../labels/store.js';
 import { annotatorLabel } from '../sql/labels.js';
@@ -30,6 +31,7 @@ function readRecords(file: string): Record[] {
   try {
     const stat = fs.statSync(file);
     if (stat.size > MAX_FILE_BYTES) throw new UserError(`${file}: too large for a label file (${stat.size} bytes)`);
+    refuseNonUtf8Text(file);
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
     if (error instanceof UserError) throw error;
