@@ -16,6 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { probe } from './probe.mjs';
+import { hostMode, startHost } from './host.mjs';
 
 /** Everything the app handed to Electron, in the shape probe.mjs consumes. */
 const recorded = {
@@ -61,6 +62,11 @@ let probeScheduled = false;
 function maybeProbe() {
   if (probeScheduled || recorded.windows.length === 0 || recorded.ipcHandlers.size === 0) return;
   probeScheduled = true;
+  if (hostMode) {
+    // Host mode: keep the app running and serve a real Chromium page (see host.mjs).
+    setTimeout(() => startHost(recorded).catch((error) => finishEarly(`host failed: ${error?.stack ?? error}`, 1)), 0);
+    return;
+  }
   setTimeout(() => {
     probe(recorded, { trustedUrl: process.env.PIE_AUDIT_STUB_TRUSTED_URL ?? '', WebContents: FakeWebContents, app }).then(
       (report) => finish(report, 0),
@@ -76,7 +82,7 @@ function missing() {
   return what.filter(Boolean).join(', ') || 'the probe had not finished';
 }
 process.on('beforeExit', () => finishEarly(`the app went idle: ${missing()}`, 1));
-setTimeout(() => finishEarly(`timed out: ${missing()}`, 1), Number(process.env.PIE_AUDIT_STUB_TIMEOUT_MS ?? 60_000)).unref();
+if (!hostMode) setTimeout(() => finishEarly(`timed out: ${missing()}`, 1), Number(process.env.PIE_AUDIT_STUB_TIMEOUT_MS ?? 60_000)).unref();
 
 let nextId = 1;
 
@@ -89,7 +95,9 @@ class FakeWebContents extends EventEmitter {
     this.windowOpenHandler = handler;
   }
   send(channel, ...args) {
-    this.sent.push({ channel, args });
+    // In host mode the page receives it (host.mjs); keeping every event would only grow.
+    if (hostMode) process.send?.({ type: 'event', channel, args });
+    else this.sent.push({ channel, args });
   }
   isDestroyed() {
     return false;
@@ -238,8 +246,13 @@ export const dialog = {
   showMessageBox() {
     return Promise.resolve({ response: 0, checkboxChecked: false });
   },
-  showSaveDialog() {
-    return Promise.resolve({ canceled: true, filePath: undefined });
+  /** Cancelled, except in host mode: there the user "chooses" <stub dir>/saved/<suggested name>. */
+  showSaveDialog(windowOrOptions, maybeOptions) {
+    const options = maybeOptions ?? windowOrOptions;
+    if (!hostMode) return Promise.resolve({ canceled: true, filePath: undefined });
+    const dir = path.join(process.env.PIE_AUDIT_STUB_DIR ?? os.tmpdir(), 'saved');
+    fs.mkdirSync(dir, { recursive: true });
+    return Promise.resolve({ canceled: false, filePath: path.join(dir, path.basename(String(options?.defaultPath ?? 'export'))) });
   },
   /** as when the user cancels the manifest picker (models.chooseManifest) */
   showOpenDialog() {
