@@ -72,6 +72,7 @@ async function start(): Promise<void> {
     win.on('closed', () => (win = undefined));
   };
   registerApiIpc(service, () => win?.webContents);
+  const stopWatching = service.watchDatabase();
   open();
 
   app.on('second-instance', () => {
@@ -85,5 +86,8 @@ async function start(): Promise<void> {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', () => db.close());
+  app.on('will-quit', () => {
+    stopWatching();
+    db.close();
+  });
 }

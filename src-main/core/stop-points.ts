@@ -11,8 +11,10 @@
  *   counted per model in the process doing the writes.
  * - `import-write`: inside the transaction of `import predictions`, after each model's
  *   predictions (n = models written so far); nothing is committed yet.
+ * - `restore-replace`: inside the transaction of `db restore` into an existing database,
+ *   after its content was copied aside and before it is replaced; nothing is committed.
  */
-export type StopPoint = 'train-commit' | 'import-write';
+export type StopPoint = 'train-commit' | 'import-write' | 'restore-replace';
 
 const ENV = 'PIE_AUDIT_TEST_STOP_AT';
 const reached = new Map<StopPoint, number>();

@@ -44,6 +44,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? '127.0.0.1';
   const rendererDir = options.rendererDir ?? path.join(packageRoot(), 'out', 'renderer');
   const service = new ApiService(options.db, { databasePath: options.databasePath, carrier: 'http' });
+  const stopWatching = service.watchDatabase();
   const expected = Buffer.from(token);
   let port = 0;
 
@@ -175,6 +176,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     port,
     close: () =>
       new Promise<void>((resolve) => {
+        stopWatching();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

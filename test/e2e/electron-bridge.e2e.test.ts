@@ -19,6 +19,9 @@ import { writeLearnableMnistFolder } from '../helpers/data.ts';
 import { startElectronHost, type ElectronHost } from '../helpers/electron-stub/host.ts';
 import { checkPrerequisites, launchChromium, runCli, watchPage } from './support.ts';
 
+/** What the preload puts on window (src-main/app/preload.ts). */
+type BridgeWindow = { pieAudit?: { call(method: string, payload: unknown): Promise<unknown>; onEvent(listener: (event: { type: string }) => void): () => void } };
+
 const SCHEMA = ['atypical', 'noisy', 'mislabeled', 'multiple-objects', 'fine-grained', 'abstract'];
 
 let tmp: string;
@@ -86,7 +89,7 @@ describe('the renderer through the preload and the main process IPC (Electron pa
     const response = await page.goto(`${host!.origin}/index.html`);
     expect(response?.status()).toBe(200);
     expect(response?.headers()['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
-    expect(await page.evaluate(() => Object.keys(window.pieAudit ?? {}).sort())).toEqual(['call', 'onEvent']);
+    expect(await page.evaluate(() => Object.keys((window as unknown as BridgeWindow).pieAudit ?? {}).sort())).toEqual(['call', 'onEvent']);
 
     await expect.poll(() => page.getByTestId('carrier').textContent()).toBe('Desktop');
     expect(await page.getByTestId('database-path').textContent()).toBe(dbFile);
@@ -98,13 +101,13 @@ describe('the renderer through the preload and the main process IPC (Electron pa
 
   it('clones what crosses the bridge: a function in a payload is refused in the page, an unknown method by the main process', async () => {
     const refused = await page.evaluate(() =>
-      window.pieAudit!.call('datasets.list', { f: () => 1 }).then(
+      (window as unknown as BridgeWindow).pieAudit!.call('datasets.list', { f: () => 1 }).then(
         () => 'sent',
         (error: Error) => error.name,
       ),
     );
     expect(refused).toBe('DataCloneError');
-    const unknown = await page.evaluate(() => window.pieAudit!.call('no.such.method', {}));
+    const unknown = await page.evaluate(() => (window as unknown as BridgeWindow).pieAudit!.call('no.such.method', {}));
     expect(unknown).toMatchObject({ ok: false, failure: { kind: 'bad-request' } });
   });
 
@@ -120,7 +123,7 @@ describe('the renderer through the preload and the main process IPC (Electron pa
     await page.evaluate(() => {
       const w = window as unknown as { trainEvents: string[] };
       w.trainEvents = [];
-      window.pieAudit!.onEvent((event) => w.trainEvents.push(event.type));
+      (window as unknown as BridgeWindow).pieAudit!.onEvent((event) => w.trainEvents.push(event.type));
     });
     await page.getByTestId('run-start').click();
     const progress = page.getByTestId('run-progress');

@@ -10,6 +10,7 @@ import { importModels, inspectModels, type ImportModelsRequest } from '../models
 import type { ModelRunEvent } from '../models/runner.js';
 import { APP_VERSION } from '../version.js';
 import { experimentImageCount, resolveExperiment } from '../sql/experiments.js';
+import { schemaCookie } from '../sql/database-identity.js';
 import { labeledCount } from '../sql/labels.js';
 import { createImageRenderer, type ImageRenderer, type ImageSize } from '../images/render.js';
 import { currentAnnotator, getLabel, listLabels, osAnnotator, setCurrentAnnotator, setLabel } from '../labels/store.js';
@@ -59,13 +60,16 @@ export class ApiService {
   private training: AbortController | undefined;
   private trainingExperiment: number | null = null;
   private readonly handlers: Handlers;
-  private readonly images: ImageRenderer;
+  private images: ImageRenderer;
+  /** The schema cookie when this service last looked: a change means the file was restored or migrated by another program. */
+  private cookie: number;
 
   constructor(
     private readonly db: Db,
     private readonly context: ServiceContext,
   ) {
     this.images = createImageRenderer(db);
+    this.cookie = schemaCookie(db);
     this.handlers = {
       'app.info': () => ({ version: APP_VERSION, databasePath: this.context.databasePath, carrier: this.context.carrier }),
       'datasets.list': () => listDatasets(this.db),
@@ -237,13 +241,44 @@ export class ApiService {
     });
   }
 
+  /**
+   * Notices that another program replaced the database's content under this connection
+   * (`pie-audit db restore`, or a newer version migrating it): what this service keeps in
+   * memory about the old content is dropped (rendered images by id; a run in progress,
+   * whose experiment is gone, is cancelled) and the renderer is told (database.replaced),
+   * before the call that noticed is answered. Checked on every call and by watchDatabase.
+   */
+  noticeReplacedDatabase(): boolean {
+    let now: number;
+    try {
+      now = schemaCookie(this.db);
+    } catch {
+      return false; // busy or unreadable right now: the next call looks again
+    }
+    if (now === this.cookie) return false;
+    this.cookie = now;
+    this.images = createImageRenderer(this.db);
+    this.training?.abort();
+    this.emit({ type: 'database.replaced' });
+    return true;
+  }
+
+  /** Looks for a replaced database every `everyMs` while no call comes (an idle window still hears of it). */
+  watchDatabase(everyMs = 2000): () => void {
+    const timer = setInterval(() => this.noticeReplacedDatabase(), everyMs);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   /** A rendered PNG of images.id (undefined: no such image). Never throws for bad ids. */
   imagePng(imageId: number, size: ImageSize): Promise<Buffer | undefined> {
+    this.noticeReplacedDatabase();
     return this.images.png(imageId, size);
   }
 
   /** One PNG of many thumbnails, top to bottom (the grid's strips; see image-strip.ts). */
   imageStripPng(imageIds: readonly number[]): Promise<Buffer | undefined> {
+    this.noticeReplacedDatabase();
     return thumbnailStrip(this.db, this.images, imageIds);
   }
 
@@ -252,6 +287,7 @@ export class ApiService {
    * to `out` and returns the file name to offer, or the one-line reason it failed.
    */
   async exportToFile(payload: unknown, out: string): Promise<{ ok: true; fileName: string; rows: number } | { ok: false; failure: ApiFailure }> {
+    this.noticeReplacedDatabase();
     const parsed = apiContract['export.file'].request.safeParse(payload);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -287,6 +323,7 @@ export class ApiService {
       const where = issue?.path.length ? issue.path.join('.') : 'request';
       return { ok: false, failure: { kind: 'bad-request', error: `${method}: invalid ${where}: ${issue?.message ?? 'bad payload'}` } };
     }
+    this.noticeReplacedDatabase();
     // The handler table is indexed by the validated method; TypeScript cannot
     // correlate the union of handlers with the union of requests.
     const handler = this.handlers[method] as (request: unknown) => unknown;

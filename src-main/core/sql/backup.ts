@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError, errorMessage } from '../errors.js';
 import { loadMigrations } from '../db/migrations.js';
+import { stopPoint } from '../stop-points.js';
 
 /**
  * Whole-database copies: `db backup` and `db restore`. Both go through SQLite's online
@@ -111,34 +112,102 @@ export interface RestoreOutcome extends DatabaseFileInfo {
 
 /**
  * Replaces the content of the database `target` with the backup `source`, after checking
- * the backup (a PIE Audit database, not newer than this version, intact). When the target
- * already exists its current content is first backed up beside it. The caller opens the
- * target afterwards to migrate a backup from an older version.
+ * the backup (a PIE Audit database, not newer than this version, intact). The caller
+ * opens the target afterwards to migrate a backup from an older version.
+ *
+ * When the target exists (and another process, the app or `serve`, may hold it open),
+ * everything happens in ONE write transaction on it, under SQLite's write lock: its
+ * current content is copied to `<target>.before-restore-<time>.bak`, then its tables are
+ * dropped and the backup's are created and filled. So a label the app acknowledged
+ * before the restore is in that saved copy (no write can land between the copy and the
+ * replacement); a write that comes after waits for the lock and lands in the restored
+ * database; a crash mid-restore rolls back to the old content; and other connections
+ * see old or new, never a mix. The change of schema is how a running app notices
+ * (schemaCookie in database-identity.ts).
  */
 export async function restoreDatabase(source: string, target: string): Promise<RestoreOutcome> {
   const info = inspectDatabaseFile(source);
   if (fs.existsSync(target) && path.resolve(source) === path.resolve(target)) {
     throw new UserError(`${source}: is the database itself; restore from a backup file`);
   }
-  let previousSavedTo: string | undefined;
-  if (fs.existsSync(target)) {
-    inspectDatabaseFile(target);
-    previousSavedTo = `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}.bak`;
-    await backupDatabase(target, previousSavedTo);
-  } else {
+  if (!fs.existsSync(target)) {
+    // Nobody can hold a database that does not exist yet: a plain page copy.
     fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+    const db = new Database(source, { readonly: true, fileMustExist: true });
+    try {
+      await db.backup(target, { progress: () => ALL_PAGES });
+    } catch (error) {
+      removeQuietly(target);
+      throw new UserError(`${target}: restore failed (${errorMessage(error)})`);
+    } finally {
+      db.close();
+    }
+    return info;
   }
-  const db = new Database(source, { readonly: true, fileMustExist: true });
+  inspectDatabaseFile(target);
+  const previousSavedTo = `${target}.before-restore-${new Date().toISOString().replace(/[:.]/g, '-')}.bak`;
+  if (fs.existsSync(previousSavedTo)) throw new UserError(`${previousSavedTo}: already exists; try again`);
+  const partial = `${previousSavedTo}.partial-${process.pid}`;
+  // Not fileMustExist: ATTACH opens with the main file's flags, and the saved copy is new (the target was checked above).
+  const live = new Database(target);
   try {
-    // Into the target through SQLite: one write transaction under its locks, so a crash
-    // mid-restore leaves the old content and other connections see old or new, never a mix.
-    await db.backup(target, { progress: () => ALL_PAGES });
+    // The app waits up to 5 s per attempt for the lock; a restore waits for a training
+    // run's commit the same way the commands do.
+    live.pragma('busy_timeout = 60000');
+    live.pragma('foreign_keys = OFF');
+    live.prepare('ATTACH DATABASE ? AS incoming').run(path.resolve(source));
+    live.prepare('ATTACH DATABASE ? AS saved').run(partial);
+    live.pragma('saved.synchronous = FULL');
+    live.transaction(() => {
+      copyContent(live, 'main', 'saved');
+      stopPoint('restore-replace');
+      copyContent(live, 'incoming', 'main');
+    }).immediate();
+    live.exec('DETACH DATABASE incoming');
+    live.exec('DETACH DATABASE saved');
   } catch (error) {
-    throw new UserError(`${target}: restore failed (${errorMessage(error)})${previousSavedTo ? `; its previous content is in ${previousSavedTo}` : ''}`);
+    removeQuietly(partial);
+    throw new UserError(`${target}: restore failed, the database is unchanged (${errorMessage(error)})`);
   } finally {
-    db.close();
+    live.close();
   }
-  return previousSavedTo ? { ...info, previousSavedTo } : info;
+  fsyncFile(partial);
+  fs.renameSync(partial, previousSavedTo);
+  fsyncFile(path.dirname(path.resolve(previousSavedTo)));
+  return { ...info, previousSavedTo };
+}
+
+/** A quoted SQL identifier. */
+const quote = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/**
+ * Makes schema `to` hold exactly what schema `from` holds: its tables, rows, indexes,
+ * triggers, views, AUTOINCREMENT counters and schema version. Runs inside the caller's
+ * transaction, with foreign keys off (tables are filled in any order).
+ */
+function copyContent(db: Database.Database, from: string, to: string): void {
+  type SchemaObject = { type: string; name: string; sql: string | null };
+  const objects = (schema: string): SchemaObject[] =>
+    db.prepare(`SELECT type, name, sql FROM ${schema}.sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY rowid`).all() as SchemaObject[];
+  const old = objects(to);
+  for (const type of ['view', 'trigger', 'table']) {
+    for (const object of old.filter((o) => o.type === type)) db.exec(`DROP ${type.toUpperCase()} ${to}.${quote(object.name)}`);
+  }
+  const wanted = objects(from).filter((o) => o.sql !== null);
+  // CREATE [UNIQUE] INDEX|TABLE|TRIGGER|VIEW [IF NOT EXISTS] name ...: the name gets `to`'s prefix.
+  const inSchema = (sql: string): string =>
+    sql.replace(/^(CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|TRIGGER|VIEW)\s+(?:IF\s+NOT\s+EXISTS\s+)?)/i, `$1${to}.`);
+  for (const table of wanted.filter((o) => o.type === 'table')) {
+    db.exec(inSchema(table.sql ?? ''));
+    db.exec(`INSERT INTO ${to}.${quote(table.name)} SELECT * FROM ${from}.${quote(table.name)}`);
+  }
+  const hasSequence = (schema: string): boolean => db.prepare(`SELECT 1 FROM ${schema}.sqlite_master WHERE name = 'sqlite_sequence'`).get() !== undefined;
+  if (hasSequence(to)) db.exec(`DELETE FROM ${to}.sqlite_sequence`);
+  if (hasSequence(from) && hasSequence(to)) db.exec(`INSERT INTO ${to}.sqlite_sequence SELECT * FROM ${from}.sqlite_sequence`);
+  for (const type of ['index', 'trigger', 'view']) {
+    for (const object of wanted.filter((o) => o.type === type)) db.exec(inSchema(object.sql ?? ''));
+  }
+  db.pragma(`${to}.user_version = ${Number(db.pragma(`${from}.user_version`, { simple: true }))}`);
 }
 
 function fsyncFile(file: string): void {

@@ -9,6 +9,8 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
     total: z.number().optional(),
   }),
   z.object({ type: z.literal('datasets.changed') }),
+  /** Another program replaced the database's content (db restore, or a newer version migrated it): every screen is out of date. */
+  z.object({ type: z.literal('database.replaced') }),
   z.object({ type: z.literal('train.started'), experimentId: z.number(), backend: z.string() }),
   z.object({
     type: z.literal('train.progress'),
