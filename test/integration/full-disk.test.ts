@@ -77,6 +77,7 @@ describe('a full disk', () => {
     expect((await cli('export', 'predictions', '--format', 'csv', '--out', exported)).code).toBe(0);
 
     const server: Server = await startServer(db);
+    let shiftComputedOnFullDisk: unknown;
     const api = async (method: string, body: unknown): Promise<{ status: number; json: { value?: unknown; error?: string } }> => {
       const response = await fetch(`${server.origin}/api/${method}`, {
         method: 'POST',
@@ -98,6 +99,14 @@ describe('a full disk', () => {
       // stored (a write); done here, before the disk fills.
       expect((await api('report.get', { experimentId: 1 })).status).toBe(200);
       expect((await cli('report', '--json', '--experiment', '1')).code).toBe(0);
+      // Experiment 2 is never read before the disk fills (no stored analysis); experiment 3
+      // has its analysis stored but not its shift summary.
+      for (const id of [2, 3]) {
+        const again = await cli('import', 'predictions', '--format', 'long-csv', '--dataset', 'tiny', exported);
+        expect(again.code, again.stderr).toBe(0);
+        expect(again.stdout + again.stderr).toMatch(new RegExp(`experiment #?${id}\\b`));
+      }
+      expect((await api('report.get', { experimentId: 3 })).status).toBe(200);
 
       fill(path.join(mountPoint, 'filler'));
 
@@ -130,6 +139,23 @@ describe('a full disk', () => {
       const reportCli = await cli('report', '--json', '--experiment', '1');
       // The analysis is already stored: the report reads it without writing.
       expect(reportCli.code, reportCli.stderr).toBe(0);
+
+      // Reads whose first step would store something. The analysis (the screens read the
+      // stored one) cannot be brought up to date: one clear line, in the app and the CLI.
+      const unanalysed = await api('report.get', { experimentId: 2 });
+      expect(unanalysed.status).not.toBe(200);
+      const cannotStore = /experiment 2: the analysis is not up to date and cannot be stored: the disk holding the database is full \(free some space, then read again\)/;
+      expect(unanalysed.json.error).toMatch(cannotStore);
+      const reportTwo = await cli('report', '--json', '--experiment', '2');
+      expect(reportTwo.code).toBe(1);
+      expect(reportTwo.stderr.trim().split('\n')).toHaveLength(1);
+      expect(reportTwo.stderr.trim()).toMatch(cannotStore);
+      // The shift summary is computed from the stored analysis and served unstored.
+      const shiftOnFullDisk = await api('shift.get', { experimentId: 3 });
+      expect(shiftOnFullDisk.status, JSON.stringify(shiftOnFullDisk.json)).toBe(200);
+      shiftComputedOnFullDisk = shiftOnFullDisk.json.value;
+      // Other reads still answer.
+      expect((await api('labels.list', { experimentId: 1, annotator: 'ann' })).status).toBe(200);
     } finally {
       await stopServer(server);
     }
@@ -144,13 +170,31 @@ describe('a full disk', () => {
       expect(stored.filter((l) => l.imageIndex < 20).map((l) => [l.imageIndex, l.categories])).toEqual(
         [...Array(20).keys()].map((i) => [i, i % 2 ? ['atypical'] : ['noisy', 'mislabeled']]),
       );
-      // Experiments: the first run only (the run refused on the full disk left nothing, or an empty shell).
-      const done = handle.prepare("SELECT count(*) FROM models WHERE status = 'done'").pluck().get() as number;
+      // Experiments: the first run and the two imports only (the run refused on the full disk left nothing, or an empty shell).
+      const done = handle.prepare("SELECT count(*) FROM models WHERE status = 'done' AND experiment_id NOT IN (2, 3)").pluck().get() as number;
       expect(done).toBe(4);
     } finally {
       handle.close();
     }
     const again = await cli('import', 'predictions', '--format', 'long-csv', '--dataset', 'tiny', exported);
     expect(again.code, again.stderr).toBe(0);
+    // With space again, the reads that could not store do: the same shift, now stored.
+    const server2: Server = await startServer(db);
+    try {
+      const call = async (method: string, body: unknown): Promise<{ status: number; value?: unknown }> => {
+        const response = await fetch(`${server2.origin}/api/${method}`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${server2.token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        return { status: response.status, ...((await response.json()) as { value?: unknown }) };
+      };
+      expect((await call('report.get', { experimentId: 2 })).status).toBe(200);
+      const shift = await call('shift.get', { experimentId: 3 });
+      expect(shift.status).toBe(200);
+      expect(shift.value).toEqual(shiftComputedOnFullDisk);
+    } finally {
+      await stopServer(server2);
+    }
   });
 });

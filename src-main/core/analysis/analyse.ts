@@ -1,5 +1,6 @@
 import type { Db } from '../db/database.js';
 import { nowIso } from '../db/database.js';
+import { UserError, isDiskFull } from '../errors.js';
 import { cieDistancesMissing, deleteCieDistances, storeCieDistances } from '../sql/cie-distances.js';
 import { cieDistances } from './cie.js';
 import { classImpact, scoreModel, type ModelScores } from './class-impact.js';
@@ -29,7 +30,14 @@ export function ensureAnalysis(db: Db, experimentId: number, options: { force?: 
   const started = performance.now();
   const data = loadExperiment(db, experimentId);
   const result = computeAnalysis(data);
-  storeAnalysis(db, data, result, (performance.now() - started) / 1000);
+  try {
+    storeAnalysis(db, data, result, (performance.now() - started) / 1000);
+  } catch (error) {
+    // The screens and reports read the stored analysis; on a full disk it cannot be
+    // brought up to date (its transaction rolled back: the database is as it was).
+    if (isDiskFull(error)) throw new UserError(`experiment ${experimentId}: the analysis is not up to date and cannot be stored: the disk holding the database is full (free some space, then read again)`);
+    throw error;
+  }
   return { experimentId, recomputed: true, seconds: (performance.now() - started) / 1000 };
 }
 

@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import { analysedClassCount, variantCleanTop1 } from '../sql/analysis-summary.js';
 import { evalPredictedLabels, evalRunsFingerprint, evalSetModels, evalSetTrueLabels, listEvalSets, storeShift, storedShift, type EvalSet } from '../sql/eval-sets.js';
 import { ensureAnalysis } from './analyse.js';
+import { isDiskFull } from '../errors.js';
 import { countVotes } from './modal.js';
 import { modelsSignature, type PopulationModel } from './population-data.js';
 import { mean, variance, welchTTest } from './statistics.js';
@@ -138,7 +139,12 @@ export function experimentShift(db: Db, experimentId: number): ShiftResult {
     sets.filter((s) => s.variants.size > 0),
     numClasses,
   );
-  storeShift(db, experimentId, signature, JSON.stringify(result));
+  try {
+    storeShift(db, experimentId, signature, JSON.stringify(result));
+  } catch (error) {
+    // Stored only to spare the next read the work: on a full disk the computed result is served unstored.
+    if (!isDiskFull(error)) throw error;
+  }
   return result;
 }
 
