@@ -154,6 +154,9 @@ describe('a full disk', () => {
       const shiftOnFullDisk = await api('shift.get', { experimentId: 3 });
       expect(shiftOnFullDisk.status, JSON.stringify(shiftOnFullDisk.json)).toBe(200);
       shiftComputedOnFullDisk = shiftOnFullDisk.json.value;
+      // The database stays sound while the disk is full.
+      const checkFull = await cli('db', 'check');
+      expect(checkFull.code, checkFull.stdout + checkFull.stderr).toBe(0);
       // Other reads still answer.
       expect((await api('labels.list', { experimentId: 1, annotator: 'ann' })).status).toBe(200);
     } finally {
