@@ -199,5 +199,5 @@ describe('a full disk', () => {
     } finally {
       await stopServer(server2);
     }
-  });
+  }, 600_000);
 });
