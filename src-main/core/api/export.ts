@@ -15,7 +15,6 @@ import { SHIFT_COLUMNS, shiftRows } from '../export/shift-tables.js';
 import { subgroupColumns, subgroupRows } from '../export/subgroup-table.js';
 import { getStudy } from '../study/store.js';
 
-/** 'shift' and 'subgroup-impact' are the CLI's alone (the app's export.file offers the others). */
 export type ExportTable = 'labels' | 'pies' | 'class-impact' | 'shift' | 'subgroup-impact' | 'predictions' | 'models' | 'study';
 
 export interface ExportRequest {
