@@ -143,6 +143,9 @@ describe('CIEs, subgroups and comparison over the HTTP API', () => {
       expect(downloaded, table).toBe(fs.readFileSync(out, 'utf8'));
       if (table === 'subgroup-impact') expect(downloaded.split('\n')[0]).toBe(`variant,attribute,value,images,baseline_mean_accuracy,variant_mean_accuracy,statistic,pvalue,qvalue,significant,pie_ratio,cie_ratio${extra === '' ? '' : ',fpr_change,fnr_change'}`);
     }
+    const refused = await call('export.file', { experimentId: 1, table: 'subgroup-impact', format: 'csv', positiveClass: 'dog' });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.json)).toMatch(/--positive-class 'dog' is not a class/);
     const bad = await get('/download/export?table=subgroup-impact&format=csv&experimentId=1&positiveClass=dog');
     expect(bad.status).toBe(400);
     expect(await bad.text()).toMatch(/--positive-class 'dog' is not a class/);

@@ -15,7 +15,7 @@ import { createImageRenderer, type ImageRenderer, type ImageSize } from '../imag
 import { currentAnnotator, getLabel, listLabels, osAnnotator, setCurrentAnnotator, setLabel } from '../labels/store.js';
 import { listCategories } from '../schema/categories.js';
 import { deleteExperiment, renameExperiment } from '../sql/experiment-lifecycle.js';
-import { exportFileName, writeExport, type ExportRequest } from './export.js';
+import { checkExportRequest, exportFileName, writeExport, type ExportRequest } from './export.js';
 import { thumbnailStrip } from './image-strip.js';
 import { studyReport } from '../study/report.js';
 import { createStudySummary, listStudySummaries, setStudyLabelApi, studyItemsFor, unblindStudySummary } from './study.js';
@@ -144,6 +144,7 @@ export class ApiService {
       'study.unblind': (request) => unblindStudySummary(this.db, request.studyId),
       'export.file': async (request) => {
         const fileName = exportFileName(this.db, request);
+        checkExportRequest(this.db, request);
         if (!this.context.chooseExportPath) {
           const query = new URLSearchParams({ table: request.table, format: request.format });
           if (request.experimentId !== undefined) query.set('experimentId', String(request.experimentId));
