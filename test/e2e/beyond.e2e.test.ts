@@ -232,9 +232,11 @@ describe('CIEs, subgroups and the comparison view in the browser (pie-audit serv
     await page.getByTestId('cie-quantile').press('Tab');
     await expect.poll(() => grid.getAttribute('data-count')).toBe(String(flags['is_cie_0.75']?.filter(Boolean).length));
 
-    // Kept across a reload, and named on the Export screen.
+    // Kept across a reload with the CIE filter, and named on the Export screen.
     await page.reload();
     await expect.poll(() => page.getByTestId('cie-quantile').inputValue()).toBe('0.75');
+    await expect.poll(() => grid.getAttribute('data-count')).toBe(String(flags['is_cie_0.75']?.filter(Boolean).length));
+    expect(await page.getByTestId('grid-cie').inputValue()).toBe('cie');
     await page.goto(`${server!.origin}/#/export/1`);
     expect(await page.getByTestId('export-subgroup-impact-cie').textContent()).toContain('quantile 0.75');
   });

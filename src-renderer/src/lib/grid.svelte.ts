@@ -29,6 +29,7 @@ export interface GridSettings {
   /** true label to show, -1: every class */
   classFilter: number;
   tieFilter: TieFilter;
+  cieFilter: CieFilter;
   /** 'any', 'unlabeled', 'labeled', or a category name (including 'none') */
   labelFilter: string;
   sort: SortKey;
@@ -48,6 +49,7 @@ const DEFAULTS: GridSettings = {
   piesOnly: true,
   classFilter: -1,
   tieFilter: 'any',
+  cieFilter: 'any',
   labelFilter: 'any',
   sort: 'agreement',
   descending: false,
@@ -77,6 +79,7 @@ export function readGridSettings(text: string | null): GridSettings {
     piesOnly: pick('piesOnly', (v) => typeof v === 'boolean'),
     classFilter: pick('classFilter', (v) => Number.isInteger(v) && (v as number) >= -1),
     tieFilter: pick('tieFilter', (v) => v === 'any' || v === 'tie' || v === 'no-tie'),
+    cieFilter: pick('cieFilter', (v) => v === 'any' || v === 'cie' || v === 'not-cie'),
     labelFilter: pick('labelFilter', (v) => typeof v === 'string' && v !== ''),
     sort: pick('sort', (v) => typeof v === 'string' && v in SORT_LABELS),
     descending: pick('descending', (v) => typeof v === 'boolean'),
@@ -107,8 +110,7 @@ export class GridState {
   #error = $state<string | null>(null);
   #settings = $state<GridSettings>(loadSettings());
 
-  /** CIE filter and an image set chosen elsewhere (a comparison cell): this session only */
-  cieFilter = $state<CieFilter>('any');
+  /** an image set chosen elsewhere (a comparison cell): this session only */
   imageSet = $state.raw<ImageSet | null>(null);
 
   #token = 0;
@@ -159,6 +161,13 @@ export class GridState {
   }
   set tieFilter(value: TieFilter) {
     this.#set('tieFilter', value);
+  }
+
+  get cieFilter(): CieFilter {
+    return this.#settings.cieFilter;
+  }
+  set cieFilter(value: CieFilter) {
+    this.#set('cieFilter', value);
   }
 
   /** 'any', 'unlabeled', 'labeled', or a category name (including 'none') */
