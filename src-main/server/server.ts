@@ -231,7 +231,7 @@ const EXPORT_TYPES: Record<string, string> = {
 };
 
 /**
- * GET /download/export?table=&format=[&experimentId=][&studyId=]: the export as an attachment.
+ * GET /download/export?table=&format=[&experimentId=][&studyId=][&cieQuantile=][&positiveClass=]: the export as an attachment.
  * The file is written completely first (a temporary file, removed afterwards), so a
  * failure is a clean 400/500 with its reason rather than a truncated download.
  */
@@ -239,7 +239,9 @@ async function sendExport(service: ApiService, query: URLSearchParams, req: http
   const payload: Record<string, unknown> = {};
   for (const [key, value] of query) {
     if (key === 'token') continue;
-    payload[key] = (key === 'experimentId' || key === 'studyId') && /^\d{1,12}$/.test(value) ? Number(value) : value;
+    if ((key === 'experimentId' || key === 'studyId') && /^\d{1,12}$/.test(value)) payload[key] = Number(value);
+    else if (key === 'cieQuantile' && /^\d*\.?\d+(e-?\d+)?$/i.test(value)) payload[key] = Number(value);
+    else payload[key] = value;
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pie-audit-export-'));
   try {

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, checkPrerequisites, launchChromium, runCli, screenshot, startServer, stopServer, watchPage, type Server } from './support.ts';
@@ -131,6 +132,144 @@ describe('CIEs, subgroups and the comparison view in the browser (pie-audit serv
     const cieDistances = distances.filter((_, i) => images['magnitude-0.9']?.['is_cie_0.9']?.[i] === true);
     await expect.poll(async () => distances[Number(await grid.locator('a').first().getAttribute('data-image'))]).toBeCloseTo(Math.min(...cieDistances), 9);
     await screenshot(page, 'beyond-4-grid-cies');
+  });
+
+  it('filters the grid by attribute and value, as the database has them, and keeps the filter across a reload', async () => {
+    // The images of each value, read from the SQLite file itself.
+    const sqlite = new Database(path.join(tmp, 'beyond.db'), { readonly: true });
+    const withValue = (attribute: string, value: string): number[] =>
+      sqlite
+        .prepare(
+          `SELECT ei.image_index FROM experiment_images ei JOIN image_attributes a ON a.image_id = ei.image_id
+           WHERE ei.experiment_id = 1 AND a.attribute = ? AND a.value = ? ORDER BY ei.image_index`,
+        )
+        .pluck()
+        .all(attribute, value) as number[];
+    const dark = withValue('background', 'dark');
+    const street = withValue('source', 'street');
+    sqlite.close();
+    const isPie = (fixture('analysis', 'reference.json') as { images: Record<string, { is_pie: boolean[] }> }).images['magnitude-0.9']?.is_pie ?? [];
+    const grid = page.getByTestId('pie-grid');
+    /** The tiles shown, in order (the grid draws the first screenful; the count is of all). */
+    const shown = (): Promise<number[]> => grid.locator('a[data-image]').evaluateAll((as) => as.map((a) => Number(a.getAttribute('data-image'))));
+
+    await page.getByTestId('grid-variant').selectOption('magnitude-0.9');
+    await page.getByTestId('grid-cie').selectOption('any');
+    await page.getByTestId('grid-sort').selectOption('index');
+    if ((await page.getByRole('button', { name: 'High → low' }).count()) > 0) await page.getByRole('button', { name: 'High → low' }).click();
+    await page.getByTestId('grid-pies-only').uncheck();
+    await page.getByTestId('grid-attribute').selectOption('background');
+    await page.getByTestId('grid-attribute-value').selectOption('dark');
+    await expect.poll(() => grid.getAttribute('data-count')).toBe(String(dark.length));
+    let tiles = await shown();
+    expect(tiles.length).toBeGreaterThan(0);
+    expect(tiles).toEqual(dark.slice(0, tiles.length));
+
+    // With PIEs only: the dark images that are PIEs of the 0.9 variant.
+    await page.getByTestId('grid-pies-only').check();
+    const darkPies = dark.filter((i) => isPie[i]);
+    expect(darkPies.length).toBeGreaterThan(0);
+    await expect.poll(() => grid.getAttribute('data-count')).toBe(String(darkPies.length));
+    expect(await shown()).toEqual(darkPies);
+    await screenshot(page, 'beyond-5-grid-attribute');
+
+    // Another attribute: its first value is chosen, then another value.
+    await page.getByTestId('grid-attribute').selectOption('source');
+    await page.getByTestId('grid-attribute-value').selectOption('street');
+    await page.getByTestId('grid-pies-only').uncheck();
+    await expect.poll(() => grid.getAttribute('data-count')).toBe(String(street.length));
+    tiles = await shown();
+    expect(tiles).toEqual(street.slice(0, tiles.length));
+
+    // A reload finds the same filter and the same images.
+    await page.reload();
+    await expect.poll(() => grid.getAttribute('data-count')).toBe(String(street.length));
+    expect(await page.getByTestId('grid-attribute').inputValue()).toBe('source');
+    expect(await page.getByTestId('grid-attribute-value').inputValue()).toBe('street');
+    // "any" lifts it.
+    await page.getByTestId('grid-attribute').selectOption('');
+    await expect.poll(() => grid.getAttribute('data-count')).toBe('240');
+    expect(await page.getByTestId('grid-attribute-value').count()).toBe(0);
+  });
+
+  it('changes the CIE quantile on the Results screen: the headline, the grid and the exports follow, across a reload', async () => {
+    const reference = fixture('analysis', 'reference.json') as { headline: Record<string, Record<string, Json | undefined>>; images: Record<string, Record<string, boolean[]>> };
+    await page.goto(`${server!.origin}/#/results/1`);
+    await page.getByTestId('report-table').waitFor();
+    expect(await page.getByTestId('cie-note').textContent()).toContain('0.9 quantile');
+    const input = page.getByTestId('cie-quantile').first();
+    // Outside (0, 1): said beside the field, nothing changes.
+    await input.fill('1.5');
+    await input.press('Tab');
+    await expect.poll(() => page.getByTestId('cie-quantile-hint').first().textContent()).toContain('between 0 and 1');
+    expect(await page.getByTestId('cie-note').textContent()).toContain('0.9 quantile');
+    await input.fill('0.75');
+    await input.press('Tab');
+    await expect.poll(() => page.getByTestId('cie-note').textContent()).toContain('0.75 quantile');
+    expect(await page.getByTestId('cie-quantile-hint').first().textContent()).toContain('top 25% of distances');
+    for (const variant of ['magnitude-0.5', 'magnitude-0.9', 'int8']) {
+      const row = page.locator(`[data-testid="report-table"] tr[data-variant="${variant}"]`);
+      const ref = reference.headline[variant]?.['cie_0.75'] ?? {};
+      await expect.poll(() => row.getByTestId('report-cies').textContent()).toBe(String(ref.cies));
+      expect(await row.getByTestId('report-pies-and-cies').textContent()).toBe(String(ref.pies_and_cies));
+    }
+    await screenshot(page, 'beyond-6-cie-quantile');
+
+    // The grid's CIEs are at 0.75 too (magnitude-0.5: 116 against 43 at 0.9).
+    await page.goto(`${server!.origin}/#/grid/1`);
+    await page.getByTestId('grid-variant').selectOption('magnitude-0.5');
+    await page.getByTestId('grid-pies-only').uncheck();
+    await page.getByTestId('grid-cie').selectOption('cie');
+    const grid = page.getByTestId('pie-grid');
+    const flags = reference.images['magnitude-0.5'] ?? {};
+    await expect.poll(() => grid.getAttribute('data-count')).toBe(String(flags['is_cie_0.75']?.filter(Boolean).length));
+    expect(await page.getByTestId('cie-quantile').inputValue()).toBe('0.75');
+    // Changed from the grid: back to 0.9, recomputed.
+    await page.getByTestId('cie-quantile').fill('0.9');
+    await page.getByTestId('cie-quantile').press('Tab');
+    await expect.poll(() => grid.getAttribute('data-count')).toBe(String(flags['is_cie_0.9']?.filter(Boolean).length));
+    await page.getByTestId('cie-quantile').fill('0.75');
+    await page.getByTestId('cie-quantile').press('Tab');
+    await expect.poll(() => grid.getAttribute('data-count')).toBe(String(flags['is_cie_0.75']?.filter(Boolean).length));
+
+    // Kept across a reload with the CIE filter, and named on the Export screen.
+    await page.reload();
+    await expect.poll(() => page.getByTestId('cie-quantile').inputValue()).toBe('0.75');
+    await expect.poll(() => grid.getAttribute('data-count')).toBe(String(flags['is_cie_0.75']?.filter(Boolean).length));
+    expect(await page.getByTestId('grid-cie').inputValue()).toBe('cie');
+    await page.goto(`${server!.origin}/#/export/1`);
+    expect(await page.getByTestId('export-subgroup-impact-cie').textContent()).toContain('quantile 0.75');
+  });
+
+  it('exports subgroup impact and shift from the Export screen exactly as the CLI does', async () => {
+    const cases = [
+      { table: 'subgroup-impact', positive: 'c3', cli: ['--positive-class', 'c3', '--cie-quantile', '0.75'] },
+      { table: 'subgroup-impact', positive: '', cli: ['--cie-quantile', '0.75'] },
+      { table: 'shift', positive: '', cli: [] },
+    ];
+    for (const { table, positive, cli } of cases) {
+      await page.getByTestId('export-positive-class').fill(positive);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(`export-${table}`).click()]);
+      expect(download.suggestedFilename()).toBe(`pie-audit-synthetic-e1-${table}.csv`);
+      const file = path.join(tmp, `app-${table}-${positive}.csv`);
+      await download.saveAs(file);
+      const out = path.join(tmp, `cli-${table}-${positive}.csv`);
+      await runCli(['--db', path.join(tmp, 'beyond.db'), 'export', table, '--format', 'csv', '--out', out, '--experiment', '1', ...cli], tmp);
+      const app = fs.readFileSync(file, 'utf8');
+      expect(app, `${table} ${positive}`).toBe(fs.readFileSync(out, 'utf8'));
+      if (table === 'subgroup-impact') {
+        expect(app.split('\n')[0]?.split(',').slice(-2)).toEqual(positive === '' ? ['pie_ratio', 'cie_ratio'] : ['fpr_change', 'fnr_change']);
+        expect(app.trim().split('\n').length).toBeGreaterThan(1);
+      }
+    }
+    // A class the dataset does not have: one line on the screen, nothing downloaded.
+    await page.getByTestId('export-positive-class').fill('dog');
+    await page.getByTestId('export-subgroup-impact').click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/--positive-class 'dog' is not a class/);
+    // the one 400 provoked on purpose, and nothing else
+    expect(watch.problems).toEqual([expect.stringMatching(/status of 400 .*\/api\/export\.file/)]);
+    watch.problems.length = 0;
+    await screenshot(page, 'beyond-7-export');
   });
 
   it('logged no console errors and no CSP violations', async () => {

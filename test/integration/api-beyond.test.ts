@@ -26,7 +26,7 @@ describe('CIEs, subgroups and comparison over the HTTP API', () => {
   const file = path.join(dir, 'beyond.db');
   let db: Db;
   let server: RunningServer;
-  const { call, value } = apiClient(() => server);
+  const { call, value, get } = apiClient(() => server);
 
   beforeAll(async () => {
     for (const args of [
@@ -74,6 +74,81 @@ describe('CIEs, subgroups and comparison over the HTTP API', () => {
     const refused = await call('subgroups.impact', { experimentId: 1, positiveClass: 'dog' });
     expect(refused.status).toBe(400);
     expect(JSON.stringify(refused.json)).toMatch(/--positive-class 'dog' is not a class of the experiment's dataset/);
+  });
+
+  it('recomputes CIEs at another quantile for the grid, the report and the subgroups', async () => {
+    const reference = fixture('analysis', 'reference.json') as { images: Record<string, Record<string, boolean[]>>; headline: Record<string, Record<string, Json>> };
+    // magnitude-0.5: 116 CIEs at 0.75 against 43 at 0.9
+    const columns = await value<ApiResponse<'pies.list'>>('pies.list', { experimentId: 1, variant: 'magnitude-0.5', cieQuantile: 0.75 });
+    const flags = reference.images['magnitude-0.5']?.['is_cie_0.75'] ?? [];
+    expect(columns.cieQuantile).toBe(0.75);
+    columns.imageIndex.forEach((index, i) => expect(columns.isCie[i] === 1, `image ${index}`).toBe(flags[index]));
+    expect(columns.cies).toBe(flags.filter(Boolean).length);
+    expect(columns.cies).not.toBe(reference.images['magnitude-0.5']?.['is_cie_0.9']?.filter(Boolean).length);
+    const report = await value<ApiResponse<'report.get'>>('report.get', { experimentId: 1, cieQuantile: 0.75 });
+    expect(report.cie_quantile).toBe(0.75);
+    for (const v of report.variants.filter((x) => x.variant !== 'dense')) {
+      const ref = reference.headline[v.variant]?.['cie_0.75'] ?? {};
+      expect([v.cies, v.pies_and_cies], v.variant).toEqual([ref.cies, ref.pies_and_cies]);
+    }
+    // cie_ratio at 0.75: (share of the subgroup among the CIEs) / (its share of the test set), from the reference's flags and the attribute file
+    const attributes = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'subgroups', 'attributes.csv'), 'utf8').trim().split('\n').slice(1).map((line) => line.split(','));
+    const section = await value<ApiResponse<'subgroups.impact'>>('subgroups.impact', { experimentId: 1, cieQuantile: 0.75 });
+    const row = section.rows.find((r) => r.variant === 'magnitude-0.5' && r.attribute === 'background' && r.value === 'dark');
+    const dark = new Set(attributes.filter((r) => r[1] === 'dark').map((r) => Number(r[0])));
+    const cies = flags.flatMap((f, i) => (f ? [i] : []));
+    near(row?.cieRatio, cies.filter((i) => dark.has(i)).length / cies.length / (dark.size / 240), 'cie ratio of background=dark at 0.75');
+    for (const q of [0, 1, 1.5, -0.2]) {
+      const refused = await call('pies.list', { experimentId: 1, cieQuantile: q });
+      expect(refused.status, String(q)).toBe(400);
+      expect(JSON.stringify(refused.json)).toMatch(/pies\.list: invalid cieQuantile: must be between 0 and 1 \(exclusive\)/);
+    }
+  });
+
+  it('gives the grid each image’s attributes, as the attribute file has them', async () => {
+    const lines = fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'subgroups', 'attributes.csv'), 'utf8').trim().split('\n');
+    const names = (lines[0] ?? '').split(',').slice(1);
+    const byImage = new Map(lines.slice(1).map((line) => line.split(',')).map(([index, ...values]) => [Number(index), values]));
+    const columns = await value<ApiResponse<'pies.list'>>('pies.list', { experimentId: 1, variant: 'magnitude-0.5' });
+    expect(columns.attributes.map((a) => a.name)).toEqual([...names].sort());
+    for (const a of columns.attributes) {
+      const k = names.indexOf(a.name);
+      columns.imageIndex.forEach((index, i) => {
+        const code = a.codes[i] ?? -1;
+        expect(code === -1 ? '' : a.values[code], `${a.name} of image ${index}`).toBe(byImage.get(index)?.[k] ?? '');
+      });
+    }
+  });
+
+  it('downloads subgroup-impact and shift exactly as the CLI exports them', async () => {
+    for (const [table, extra, cli] of [
+      ['subgroup-impact', '&cieQuantile=0.75&positiveClass=c3', ['--positive-class', 'c3', '--cie-quantile', '0.75']],
+      ['subgroup-impact', '', []],
+      ['shift', '', []],
+    ] as const) {
+      const offer = await value<ApiResponse<'export.file'>>('export.file', {
+        experimentId: 1,
+        table,
+        format: 'csv',
+        ...(extra === '' ? {} : { positiveClass: 'c3', cieQuantile: 0.75 }),
+      });
+      expect(offer).toMatchObject({ outcome: 'download', url: `/download/export?table=${table}&format=csv&experimentId=1${extra}` });
+      if (offer.outcome !== 'download') continue;
+      const response = await get(offer.url);
+      expect(response.status).toBe(200);
+      const out = path.join(dir, `${table}-cli.csv`);
+      const result = await runCli(['--db', file, 'export', table, '--format', 'csv', '--out', out, '--experiment', '1', ...cli]);
+      expect(result.code, result.stderr).toBe(0);
+      const downloaded = await response.text();
+      expect(downloaded, table).toBe(fs.readFileSync(out, 'utf8'));
+      if (table === 'subgroup-impact') expect(downloaded.split('\n')[0]).toBe(`variant,attribute,value,images,baseline_mean_accuracy,variant_mean_accuracy,statistic,pvalue,qvalue,significant,pie_ratio,cie_ratio${extra === '' ? '' : ',fpr_change,fnr_change'}`);
+    }
+    const refused = await call('export.file', { experimentId: 1, table: 'subgroup-impact', format: 'csv', positiveClass: 'dog' });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.json)).toMatch(/--positive-class 'dog' is not a class/);
+    const bad = await get('/download/export?table=subgroup-impact&format=csv&experimentId=1&positiveClass=dog');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/--positive-class 'dog' is not a class/);
   });
 
   it('compares two populations and two single models as pandas does', async () => {

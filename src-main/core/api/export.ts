@@ -14,8 +14,8 @@ import { LABEL_COLUMNS, auditLabelRows, studyLabelRows } from '../export/label-t
 import { SHIFT_COLUMNS, shiftRows } from '../export/shift-tables.js';
 import { subgroupColumns, subgroupRows } from '../export/subgroup-table.js';
 import { getStudy } from '../study/store.js';
+import { resolvePositiveClass } from '../analysis/subgroup-impact.js';
 
-/** 'shift' and 'subgroup-impact' are the CLI's alone (the app's export.file offers the others). */
 export type ExportTable = 'labels' | 'pies' | 'class-impact' | 'shift' | 'subgroup-impact' | 'predictions' | 'models' | 'study';
 
 export interface ExportRequest {
@@ -41,6 +41,15 @@ export function exportFileName(db: Db, request: ExportRequest): string {
   const dataset = experimentDatasetName(db, experimentId) ?? 'experiment';
   const safe = dataset.replace(/[^\w.+-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'experiment';
   return `pie-audit-${safe}-e${experimentId}-${request.table}.${request.format}`;
+}
+
+/**
+ * Refuses, before any file or download is offered, what writeExport would refuse only
+ * once under way: an unknown positive class (browser mode's download would otherwise
+ * fail after the page had already started it).
+ */
+export function checkExportRequest(db: Db, request: ExportRequest): void {
+  if (request.table === 'subgroup-impact' && request.positiveClass !== undefined) resolvePositiveClass(db, resolveExperiment(db, request.experimentId), request.positiveClass);
 }
 
 /**

@@ -6,6 +6,7 @@
 import { DEFAULT_CIE_QUANTILE, isCie } from '../analysis/cie.js';
 import { classNames } from '../analysis/report.js';
 import { cieColumn } from '../sql/cie-distances.js';
+import { experimentAttributes } from '../sql/image-attributes.js';
 import type { Db } from '../db/database.js';
 import { analysedCompressedVariants, imageScoreRows, pieImageRows } from '../sql/analysis.js';
 import { experimentImage, experimentImageCount, listExperimentRows, resolveExperiment } from '../sql/experiments.js';
@@ -69,7 +70,7 @@ const round4 = (x: number | null): number | null => (x === null ? null : Math.ro
  * field, index-aligned): about 10 numbers per image, so 10,000 images are a few
  * hundred kilobytes of JSON and one SQL pass.
  */
-export function pieColumns(db: Db, experimentId: number, variant: string | undefined): PieColumnsDto {
+export function pieColumns(db: Db, experimentId: number, variant: string | undefined, cieQuantile = DEFAULT_CIE_QUANTILE): PieColumnsDto {
   resolveExperiment(db, experimentId);
   const variants = analysedCompressedVariants(db, experimentId);
   if (variants.length === 0) throw new UserError(`experiment ${experimentId} has no compressed variant to compare with dense`);
@@ -103,9 +104,10 @@ export function pieColumns(db: Db, experimentId: number, variant: string | undef
     cieDistance: new Array<number>(n).fill(0),
     isCie: new Array<number>(n).fill(0),
     cies: 0,
-    cieQuantile: DEFAULT_CIE_QUANTILE,
+    cieQuantile,
+    attributes: [],
   };
-  const cie = cieColumn(db, experimentId, chosen, DEFAULT_CIE_QUANTILE);
+  const cie = cieColumn(db, experimentId, chosen, cieQuantile);
   rows.forEach((r, i) => {
     out.imageIndex[i] = r.imageIndex;
     out.imageId[i] = r.imageId;
@@ -128,7 +130,24 @@ export function pieColumns(db: Db, experimentId: number, variant: string | undef
     out.isCie[i] = isCie(cie.distances.get(r.imageIndex) ?? 0, cie.threshold) ? 1 : 0;
     out.cies += out.isCie[i] ?? 0;
   });
+  out.attributes = attributeColumns(db, experimentId, out.imageIndex);
   return out;
+}
+
+/** Per attribute, its values (sorted) and each row's value as a position in them (-1: none). */
+function attributeColumns(db: Db, experimentId: number, imageIndex: readonly number[]): PieColumnsDto['attributes'] {
+  const row = new Map(imageIndex.map((index, i) => [index, i]));
+  return [...experimentAttributes(db, experimentId)].map(([name, byValue]) => {
+    const codes = new Array<number>(imageIndex.length).fill(-1);
+    const values = [...byValue.keys()];
+    values.forEach((value, code) => {
+      for (const index of byValue.get(value) ?? []) {
+        const i = row.get(index);
+        if (i !== undefined) codes[i] = code;
+      }
+    });
+    return { name, values, codes };
+  });
 }
 
 /**

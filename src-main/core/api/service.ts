@@ -16,7 +16,7 @@ import { createImageRenderer, type ImageRenderer, type ImageSize } from '../imag
 import { currentAnnotator, getLabel, listLabels, osAnnotator, setCurrentAnnotator, setLabel } from '../labels/store.js';
 import { listCategories } from '../schema/categories.js';
 import { deleteExperiment, renameExperiment } from '../sql/experiment-lifecycle.js';
-import { exportFileName, writeExport, type ExportRequest } from './export.js';
+import { checkExportRequest, exportFileName, writeExport, type ExportRequest } from './export.js';
 import { thumbnailStrip } from './image-strip.js';
 import { studyReport } from '../study/report.js';
 import { createStudySummary, listStudySummaries, setStudyLabelApi, studyItemsFor, unblindStudySummary } from './study.js';
@@ -107,9 +107,9 @@ export class ApiService {
         }
         return deleteExperiment(this.db, request.experimentId);
       },
-      'report.get': (request) => experimentReport(this.db, this.analysed(resolveExperiment(this.db, request.experimentId))),
+      'report.get': (request) => experimentReport(this.db, this.analysed(resolveExperiment(this.db, request.experimentId)), { cieQuantile: request.cieQuantile }),
       'classes.impact': (request) => classImpact(this.db, this.analysed(resolveExperiment(this.db, request.experimentId))),
-      'pies.list': (request) => pieColumns(this.db, this.analysed(resolveExperiment(this.db, request.experimentId)), request.variant),
+      'pies.list': (request) => pieColumns(this.db, this.analysed(resolveExperiment(this.db, request.experimentId)), request.variant, request.cieQuantile),
       'image.detail': (request) => {
         try {
           this.analysed(resolveExperiment(this.db, request.experimentId));
@@ -119,7 +119,7 @@ export class ApiService {
         }
         return imageDetail(this.db, request.experimentId, request.imageIndex);
       },
-      'subgroups.impact': (request) => subgroupSection(this.db, this.analysed(resolveExperiment(this.db, request.experimentId)), request.positiveClass),
+      'subgroups.impact': (request) => subgroupSection(this.db, this.analysed(resolveExperiment(this.db, request.experimentId)), request.positiveClass, request.cieQuantile),
       'compare.get': (request) => compare(this.db, this.analysed(resolveExperiment(this.db, request.experimentId)), request.first, request.second),
       'shift.get': (request) => shiftTable(this.db, request.experimentId),
       'image.shift': (request) => imageShift(this.db, request.experimentId, request.imageIndex),
@@ -148,10 +148,13 @@ export class ApiService {
       'study.unblind': (request) => unblindStudySummary(this.db, request.studyId),
       'export.file': async (request) => {
         const fileName = exportFileName(this.db, request);
+        checkExportRequest(this.db, request);
         if (!this.context.chooseExportPath) {
           const query = new URLSearchParams({ table: request.table, format: request.format });
           if (request.experimentId !== undefined) query.set('experimentId', String(request.experimentId));
           if (request.studyId !== undefined) query.set('studyId', String(request.studyId));
+          if (request.cieQuantile !== undefined) query.set('cieQuantile', String(request.cieQuantile));
+          if (request.positiveClass !== undefined) query.set('positiveClass', request.positiveClass);
           return { outcome: 'download' as const, url: `${DOWNLOAD_PATH}?${query.toString()}`, fileName };
         }
         const out = await this.context.chooseExportPath(fileName, request.format);

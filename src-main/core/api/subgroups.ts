@@ -4,10 +4,10 @@ import { experimentAttributes } from '../sql/image-attributes.js';
 import type { SubgroupImpactDto } from './contract.js';
 
 /** The Results screen's subgroup section: the export's rows in camelCase; none (not an error) when no attributes are attached. */
-export function subgroupSection(db: Db, experimentId: number, positiveClass: string | undefined): { attributes: number; rows: SubgroupImpactDto[] } {
+export function subgroupSection(db: Db, experimentId: number, positiveClass: string | undefined, cieQuantile?: number): { attributes: number; rows: SubgroupImpactDto[] } {
   const attributes = experimentAttributes(db, experimentId).size;
   if (attributes === 0) return { attributes, rows: [] };
-  const rows = subgroupImpact(db, experimentId, { positiveClass }).map(
+  const rows = subgroupImpact(db, experimentId, { positiveClass, cieQuantile }).map(
     (r): SubgroupImpactDto => ({
       variant: r.variant,
       attribute: r.attribute,

@@ -29,16 +29,40 @@ export interface GridSettings {
   /** true label to show, -1: every class */
   classFilter: number;
   tieFilter: TieFilter;
+  cieFilter: CieFilter;
   /** 'any', 'unlabeled', 'labeled', or a category name (including 'none') */
   labelFilter: string;
   sort: SortKey;
   descending: boolean;
   /** the variant last shown, per experiment id */
   variants: Record<string, string>;
+  /** attribute to filter by ('' : none) and the value its images must have */
+  attribute: string;
+  attributeValue: string;
+  /** CIEs are the images at or above this quantile of the variant's CIE distances (grid, Results and exports) */
+  cieQuantile: number;
 }
 
 const SETTINGS_KEY = 'pie-audit.grid';
-const DEFAULTS: GridSettings = { piesOnly: true, classFilter: -1, tieFilter: 'any', labelFilter: 'any', sort: 'agreement', descending: false, variants: {} };
+export const DEFAULT_CIE_QUANTILE = 0.9;
+const DEFAULTS: GridSettings = {
+  piesOnly: true,
+  classFilter: -1,
+  tieFilter: 'any',
+  cieFilter: 'any',
+  labelFilter: 'any',
+  sort: 'agreement',
+  descending: false,
+  variants: {},
+  attribute: '',
+  attributeValue: '',
+  cieQuantile: DEFAULT_CIE_QUANTILE,
+};
+
+/** A CIE quantile the API accepts: strictly between 0 and 1. */
+export function isCieQuantile(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 && value < 1;
+}
 
 /** The stored settings, each field checked (a stale or edited entry falls back to the default). */
 export function readGridSettings(text: string | null): GridSettings {
@@ -55,10 +79,14 @@ export function readGridSettings(text: string | null): GridSettings {
     piesOnly: pick('piesOnly', (v) => typeof v === 'boolean'),
     classFilter: pick('classFilter', (v) => Number.isInteger(v) && (v as number) >= -1),
     tieFilter: pick('tieFilter', (v) => v === 'any' || v === 'tie' || v === 'no-tie'),
+    cieFilter: pick('cieFilter', (v) => v === 'any' || v === 'cie' || v === 'not-cie'),
     labelFilter: pick('labelFilter', (v) => typeof v === 'string' && v !== ''),
     sort: pick('sort', (v) => typeof v === 'string' && v in SORT_LABELS),
     descending: pick('descending', (v) => typeof v === 'boolean'),
     variants: { ...pick('variants', isVariants) },
+    attribute: pick('attribute', (v) => typeof v === 'string'),
+    attributeValue: pick('attributeValue', (v) => typeof v === 'string'),
+    cieQuantile: pick('cieQuantile', isCieQuantile),
   };
 }
 
@@ -82,8 +110,7 @@ export class GridState {
   #error = $state<string | null>(null);
   #settings = $state<GridSettings>(loadSettings());
 
-  /** CIE filter and an image set chosen elsewhere (a comparison cell): this session only */
-  cieFilter = $state<CieFilter>('any');
+  /** an image set chosen elsewhere (a comparison cell): this session only */
   imageSet = $state.raw<ImageSet | null>(null);
 
   #token = 0;
@@ -136,6 +163,13 @@ export class GridState {
     this.#set('tieFilter', value);
   }
 
+  get cieFilter(): CieFilter {
+    return this.#settings.cieFilter;
+  }
+  set cieFilter(value: CieFilter) {
+    this.#set('cieFilter', value);
+  }
+
   /** 'any', 'unlabeled', 'labeled', or a category name (including 'none') */
   get labelFilter(): string {
     return this.#settings.labelFilter;
@@ -151,6 +185,33 @@ export class GridState {
     this.#set('sort', value);
   }
 
+  /** the attribute filtered by ('': none); changing it clears the value */
+  get attribute(): string {
+    return this.#settings.attribute;
+  }
+  set attribute(value: string) {
+    this.#set('attribute', value);
+    this.#set('attributeValue', value === '' ? '' : (this.#data?.attributes.find((a) => a.name === value)?.values[0] ?? ''));
+  }
+
+  get attributeValue(): string {
+    return this.#settings.attributeValue;
+  }
+  set attributeValue(value: string) {
+    this.#set('attributeValue', value);
+  }
+
+  /** The CIE quantile; a new one reloads the grid's CIEs (the Results screen reads it too). */
+  get cieQuantile(): number {
+    return this.#settings.cieQuantile;
+  }
+  set cieQuantile(value: number) {
+    if (!isCieQuantile(value) || value === this.#settings.cieQuantile) return;
+    this.#set('cieQuantile', value);
+    const shown = this.#data;
+    if (shown) void this.load(shown.experimentId, shown.variant);
+  }
+
   get descending(): boolean {
     return this.#settings.descending;
   }
@@ -164,7 +225,12 @@ export class GridState {
     const labelFilter = this.labelFilter;
     if (labelFilter !== 'any') void this.labels.version;
     const keep: number[] = [];
+    // An attribute (or value) the experiment's images do not carry filters nothing.
+    const attribute = d.attributes.find((a) => a.name === this.attribute);
+    const attributeCode = attribute ? attribute.values.indexOf(this.attributeValue) : -1;
+    const attributeCodes = attributeCode >= 0 ? attribute?.codes : undefined;
     for (let i = 0; i < d.count; i++) {
+      if (attributeCodes && attributeCodes[i] !== attributeCode) continue;
       if (this.imageSet?.experimentId === d.experimentId && !this.imageSet.indexes.has(d.imageIndex[i] ?? -1)) continue;
       if (this.piesOnly && !d.isPie[i]) continue;
       if (this.cieFilter !== 'any' && (this.cieFilter === 'cie') !== (d.isCie[i] === 1)) continue;
@@ -228,7 +294,8 @@ export class GridState {
     this.#loading = true;
     this.#error = null;
     try {
-      const data = await call('pies.list', variant === undefined ? { experimentId } : { experimentId, variant });
+      const cieQuantile = this.cieQuantile;
+      const data = await call('pies.list', variant === undefined ? { experimentId, cieQuantile } : { experimentId, variant, cieQuantile });
       if (token !== this.#token) return;
       // another experiment chosen (not a reload): its classes are others
       if ((this.#data !== null && this.#data.experimentId !== experimentId) || this.classFilter >= data.classes.length) this.classFilter = -1;

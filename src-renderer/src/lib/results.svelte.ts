@@ -12,13 +12,14 @@ export class ResultsState {
   error = $state<string | null>(null);
   #token = 0;
 
-  async load(experimentId: number): Promise<void> {
+  /** Loads everything for the experiment, with CIEs at `cieQuantile`. */
+  async load(experimentId: number, cieQuantile: number): Promise<void> {
     const token = ++this.#token;
     this.experimentId = experimentId;
     this.loading = true;
     this.error = null;
     try {
-      const report = await call('report.get', { experimentId });
+      const report = await call('report.get', { experimentId, cieQuantile });
       const [models, impact] = await Promise.all([call('experiments.models', { experimentId }), call('classes.impact', { experimentId })]);
       if (token !== this.#token) return;
       this.report = report;

@@ -9,6 +9,8 @@ export const ExperimentId = z.number().int().positive();
 export const StudyId = z.number().int().positive();
 export const Nullable = z.number().nullable();
 export const AnnotatorName = z.string().trim().min(1).max(100);
+/** CIEs are the images at or above this quantile of a variant's CIE distances (the CLI's --cie-quantile). */
+export const CieQuantile = z.number().gt(0, 'must be between 0 and 1 (exclusive)').lt(1, 'must be between 0 and 1 (exclusive)');
 export const CategoryName = z.string().min(1).max(100);
 /** The longest note a label may carry, in the audit and in studies alike. */
 export const MAX_NOTE_LENGTH = 4000;

@@ -4,7 +4,7 @@
  * `pie-audit report --json` (docs/exports.md); everything else is camelCase.
  */
 import { z } from 'zod';
-import { ExperimentId, Nullable, StudyId } from './common.js';
+import { CieQuantile, ExperimentId, Nullable, StudyId } from './common.js';
 import { ShiftRowSchema } from './shift.js';
 
 /** `pie-audit report --json` as docs/exports.md documents it, plus the image and class counts. */
@@ -97,6 +97,12 @@ export const PieColumnsSchema = z.object({
   isCie: z.array(z.number()),
   cies: z.number().int(),
   cieQuantile: z.number(),
+  /**
+   * The images' attributes (`datasets attributes`), one entry per attribute: its values
+   * in order, and per image (index-aligned with the other columns) the position of the
+   * image's value in `values`, -1 where the image has none.
+   */
+  attributes: z.array(z.object({ name: z.string(), values: z.array(z.string()), codes: z.array(z.number().int()) })),
 });
 
 /** One row of `export subgroup-impact`, camelCase. */
@@ -164,14 +170,18 @@ export const ExportRequestSchema = z
     experimentId: ExperimentId.optional(),
     /** with table 'study': the study (default: the newest) */
     studyId: StudyId.optional(),
-    table: z.enum(['labels', 'pies', 'class-impact', 'predictions', 'models', 'study']),
+    table: z.enum(['labels', 'pies', 'class-impact', 'shift', 'subgroup-impact', 'predictions', 'models', 'study']),
     format: z.enum(['csv', 'json', 'jsonl']),
+    /** pies and subgroup-impact: as the CLI's --cie-quantile */
+    cieQuantile: CieQuantile.optional(),
+    /** subgroup-impact: as the CLI's --positive-class (name or label) */
+    positiveClass: z.string().trim().min(1).max(200).optional(),
   })
   .strict();
 
 export const resultsMethods = {
   'report.get': {
-    request: z.object({ experimentId: ExperimentId.optional() }).strict(),
+    request: z.object({ experimentId: ExperimentId.optional(), cieQuantile: CieQuantile.optional() }).strict(),
     response: ReportSchema,
   },
   'classes.impact': {
@@ -179,11 +189,11 @@ export const resultsMethods = {
     response: z.array(ClassImpactSchema),
   },
   'pies.list': {
-    request: z.object({ experimentId: ExperimentId, variant: z.string().min(1).max(100).optional() }).strict(),
+    request: z.object({ experimentId: ExperimentId, variant: z.string().min(1).max(100).optional(), cieQuantile: CieQuantile.optional() }).strict(),
     response: PieColumnsSchema,
   },
   'subgroups.impact': {
-    request: z.object({ experimentId: ExperimentId, positiveClass: z.string().min(1).max(200).optional() }).strict(),
+    request: z.object({ experimentId: ExperimentId, positiveClass: z.string().min(1).max(200).optional(), cieQuantile: CieQuantile.optional() }).strict(),
     /** attributes: how many attributes the experiment's images carry (0: none attached yet, rows empty) */
     response: z.object({ attributes: z.number().int(), rows: z.array(SubgroupImpactSchema) }),
   },
