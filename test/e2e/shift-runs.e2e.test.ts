@@ -2,8 +2,8 @@
  * The long tail and distribution shift started from the app, in Chromium against the
  * real `pie-audit serve` and a real SQLite file: a long-tail run from the run form
  * (ratio and tail order, a bad order refused in one line), then an evaluation under two
- * corruptions from the "Evaluate under shift" panel with its progress, Results showing
- * what the database holds, and a second, large evaluation cancelled.
+ * corruptions and one on another test set from the "Evaluate under shift" panel with
+ * its progress, Results showing what the database holds, and a large evaluation cancelled.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +11,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeLearnableMnistFolder } from '../helpers/data.ts';
+import { idxBuffer, writeLearnableMnistFolder } from '../helpers/data.ts';
 import { checkPrerequisites, launchChromium, runCli, startServer, stopServer, watchPage, type Server } from './support.ts';
 
 const ORDER = [3, 1, 4, 0, 5, 9, 2, 6, 8, 7];
@@ -45,6 +45,11 @@ beforeAll(async () => {
   fs.mkdirSync(source);
   writeLearnableMnistFolder(source, 600, 120);
   await runCli(['--db', db, 'datasets', 'add', 'mnist', '--name', 'toy', '--from', source], tmp);
+  // Another test set with the same classes (0..9), at another size: the models' input is resized.
+  const n = 40;
+  fs.writeFileSync(path.join(tmp, 'small-images'), idxBuffer([n, 14, 14], Uint8Array.from({ length: n * 14 * 14 }, (_, i) => (i * 37) % 256)));
+  fs.writeFileSync(path.join(tmp, 'small-labels'), idxBuffer([n], Uint8Array.from({ length: n }, (_, i) => i % 10)));
+  await runCli(['--db', db, 'datasets', 'add', 'idx', '--name', 'toy-small', '--images', path.join(tmp, 'small-images'), '--labels', path.join(tmp, 'small-labels'), '--classes', '0,1,2,3,4,5,6,7,8,9'], tmp);
   server = await startServer(db, tmp);
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
@@ -123,20 +128,45 @@ describe('long-tail runs and evaluations under shift started from Datasets & run
     await page.getByTestId('chart-longtail').waitFor();
   }, 400_000);
 
+  it('evaluates the population on another test set with the same classes, and Results shows its row', async () => {
+    await page.getByTestId('nav-runs').click();
+    const panel = page.getByTestId('evaluate-panel');
+    await panel.getByTestId('evaluate-mode-dataset').check();
+    await panel.getByTestId('evaluate-dataset').selectOption('toy-small');
+    await panel.getByTestId('evaluate-start').click();
+    // (the previous evaluation's "finished" is cleared when this one starts)
+    await expect.poll(() => panel.getByTestId('evaluate-progress').textContent(), { timeout: 300_000 }).toMatch(/4 of 4 model runs on 1 set\s*finished/);
+    const set = query<{ kind: string; images: number; n: number }>("SELECT s.kind, s.images, count(*) AS n FROM eval_sets s JOIN eval_predictions e ON e.eval_set_id = s.id WHERE s.name = 'toy-small'")[0];
+    expect(set).toEqual({ kind: 'dataset', images: 40, n: 4 * 40 });
+    await panel.getByTestId('evaluate-open-results').click();
+    const row = page.getByTestId('shift-table').locator('tr[data-set="toy-small"]');
+    await row.waitFor();
+    const onSet = new Map(
+      query<{ variant: string; top1: number }>(
+        "SELECT m.variant, avg(r.top1) AS top1 FROM eval_runs r JOIN eval_sets s ON s.id = r.eval_set_id JOIN models m ON m.id = r.model_id WHERE s.name = 'toy-small' GROUP BY m.variant",
+      ).map((r) => [r.variant, r.top1]),
+    );
+    const clean = new Map(query<{ variant: string; top1: number }>("SELECT variant, avg(top1) AS top1 FROM models WHERE experiment_id = 1 AND status = 'done' GROUP BY variant").map((r) => [r.variant, r.top1]));
+    const relative = (t: Map<string, number>): number => ((t.get('magnitude-0.9') ?? NaN) - (t.get('dense') ?? NaN)) / (t.get('dense') ?? NaN);
+    const amplification = (onSet.get('dense') ?? 0) === 0 ? null : relative(onSet) - relative(clean);
+    expect(await row.locator('td').allTextContents()).toEqual(['–', percent(amplification)]);
+  }, 400_000);
+
   it('cancels a long evaluation between models: the runs done are kept, the rest is not run', async () => {
     await page.getByTestId('nav-runs').click();
     const panel = page.getByTestId('evaluate-panel');
+    await panel.getByTestId('evaluate-mode-corruptions').check();
     await panel.getByRole('button', { name: 'All' }).click();
     for (const s of [1, 2, 4, 5]) await panel.locator(`input[data-severity="${s}"]`).check();
     await panel.getByTestId('evaluate-start').click();
     await panel.getByTestId('evaluate-cancel').click();
     await expect.poll(() => panel.getByTestId('evaluate-outcome').textContent(), { timeout: 120_000 }).toContain('cancelled');
     const runs = query<{ n: number }>('SELECT count(*) AS n FROM eval_runs')[0]?.n ?? 0;
-    // 16 corruptions x 5 severities x 4 models were asked for; 8 runs were there before
-    expect(runs).toBeGreaterThanOrEqual(8);
-    expect(runs).toBeLessThan(16 * 5 * 4);
+    // 16 corruptions x 5 severities x 4 models were asked for; 8 corruption runs (and 4 on toy-small) were there before
+    expect(runs).toBeGreaterThanOrEqual(12);
+    expect(runs).toBeLessThan(16 * 5 * 4 + 4);
     const text = (await panel.getByTestId('evaluate-progress-text').textContent()) ?? '';
-    expect(text).toMatch(new RegExp(`^\\s*${runs - 8} of ${16 * 5 * 4 - 8} model runs on 80 sets`));
+    expect(text).toMatch(new RegExp(`^\\s*${runs - 12} of ${16 * 5 * 4 - 8} model runs on 80 sets`));
     expect(await panel.getByTestId('evaluate-start').isEnabled()).toBe(true);
   }, 200_000);
 
