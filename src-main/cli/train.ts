@@ -6,6 +6,7 @@ import type { PresetName, QuantizeMethod } from '../core/population/presets.js';
 import { BACKENDS, type BackendName } from '../core/training/backend-names.js';
 import type { Arch } from '../core/training/network.js';
 import { findDataset } from '../core/datasets/store.js';
+import { parseTailOrder } from '../core/population/long-tail.js';
 import { databasePath, withDatabase, withReadonlyDatabase, type GlobalOptions } from './context.js';
 
 interface TrainFlags {
@@ -37,22 +38,6 @@ function ratio(value: string): number {
   const v = Number(value);
   if (value.trim() === '' || !Number.isFinite(v) || v < 1) throw new UserError(`--long-tail must be a ratio of at least 1, not '${value}'`);
   return v;
-}
-
-/** --tail-order: class names or label numbers, checked against the dataset's classes. */
-function tailOrder(value: string, classNames: string[]): number[] {
-  const items = value.split(',').map((s) => s.trim());
-  const order = items.map((item) => {
-    const byName = classNames.indexOf(item);
-    if (byName >= 0) return byName;
-    if (/^\d+$/.test(item) && Number(item) < classNames.length) return Number(item);
-    throw new UserError(`--tail-order: '${item}' is not a class of the dataset (${classNames.join(', ')})`);
-  });
-  const sorted = [...order].sort((a, b) => a - b);
-  if (sorted.length !== classNames.length || sorted.some((c, i) => c !== i)) {
-    throw new UserError(`--tail-order must name each of the ${classNames.length} classes once (a permutation), not '${value}'`);
-  }
-  return order;
 }
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
@@ -110,7 +95,7 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
       if (flags.tailOrder !== undefined && flags.longTail === undefined && preset !== 'longtail') throw new UserError('--tail-order needs --long-tail RATIO (or --preset longtail)');
       if (flags.tailOrder !== undefined) {
         const names = await withReadonlyDatabase(globals(), (db) => (flags.dataset === undefined ? [] : findDataset(db, flags.dataset).classes));
-        const order = tailOrder(flags.tailOrder, names);
+        const order = parseTailOrder(flags.tailOrder, names, '--tail-order');
         overrides.longTail = { ratio: overrides.longTail?.ratio ?? 10, order };
       }
       const workers = integer('--workers', flags.workers);

@@ -5,12 +5,18 @@
  * shift section's amplification cells and mCE row equal `pie-audit report --json`, and
  * the class impact against training count chart is drawn with a text alternative that
  * names each class's training count (from `export class-impact`) and the report's rho.
+ * The Image view's corruption panel shows the image under each corruption (the PNG
+ * decoded equals the corruption of the stored pixels) and each population's modal vote,
+ * counted here from the database's eval_predictions.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { corruptImage, type CorruptionName } from '../../src-main/core/corruptions/index.ts';
 import { writeLearnableMnistFolder } from '../helpers/data.ts';
 import { checkPrerequisites, launchChromium, runCli, screenshot, startServer, stopServer, watchPage, type Server } from './support.ts';
 
@@ -41,6 +47,7 @@ interface ClassImpactRow {
 const CORRUPTIONS = ['shot_noise', 'rotate'];
 
 let tmp: string;
+let db: string;
 let server: Server | undefined;
 let browser: Browser | undefined;
 let page: Page;
@@ -56,7 +63,7 @@ const pText = (p: number | null): string => (p === null ? '–' : p < 0.001 ? p.
 beforeAll(async () => {
   checkPrerequisites();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shift-e2e-'));
-  const db = path.join(tmp, 'shift.db');
+  db = path.join(tmp, 'shift.db');
   const source = path.join(tmp, 'toy');
   fs.mkdirSync(source);
   writeLearnableMnistFolder(source, 600, 120);
@@ -123,6 +130,90 @@ describe('long tail and distribution shift on the Results screen (pie-audit serv
     expect(painted).toBe(true);
     await chart.scrollIntoViewIfNeeded();
     await screenshot(page, 'results-longtail-shift');
+  });
+
+  it("shows the image under each corruption with each population's modal vote, as the database holds them", async () => {
+    const handle = new Database(db, { readonly: true });
+    let expected: { set: string; corruption: string; severity: number; populations: { variant: string; modal: number; votes: number; models: number }[] }[];
+    let image: { index: number; label: number; pixels: Uint8Array; width: number; height: number };
+    let classes: string[];
+    try {
+      const rows = handle
+        .prepare(
+          `SELECT s.name, s.corruption, s.severity, m.variant, e.image_index, e.predicted_label, i.true_label FROM eval_predictions e
+           JOIN eval_sets s ON s.id = e.eval_set_id JOIN models m ON m.id = e.model_id
+           JOIN experiment_images i ON i.experiment_id = s.experiment_id AND i.image_index = e.image_index
+           WHERE s.experiment_id = 1 AND m.status = 'done'`,
+        )
+        .all() as { name: string; corruption: string; severity: number; variant: string; image_index: number; predicted_label: number; true_label: number }[];
+      // An image every model of some population gets wrong under a corruption, so the panel has a red vote to show.
+      const groups = new Map<string, { index: number; all: number; wrong: number }>();
+      for (const r of rows) {
+        const key = `${r.name} ${r.variant} ${r.image_index}`;
+        const g = groups.get(key) ?? { index: r.image_index, all: 0, wrong: 0 };
+        g.all++;
+        if (r.predicted_label !== r.true_label) g.wrong++;
+        groups.set(key, g);
+      }
+      const index = [...groups.values()].find((g) => g.wrong === g.all)?.index ?? 0;
+      const stored = handle
+        .prepare('SELECT i.pixels, i.width, i.height, i.label FROM experiment_images ei JOIN images i ON i.id = ei.image_id WHERE ei.experiment_id = 1 AND ei.image_index = ?')
+        .get(index) as { pixels: Buffer; width: number; height: number; label: number };
+      image = { index, label: stored.label, pixels: new Uint8Array(stored.pixels), width: stored.width, height: stored.height };
+      classes = (handle.prepare('SELECT c.name FROM classes c JOIN experiments e ON e.dataset_id = c.dataset_id WHERE e.id = 1 ORDER BY c.label').pluck().all() as string[]);
+      const sets = [...new Set(rows.map((r) => r.name))].sort();
+      expected = sets.map((set) => {
+        const mine = rows.filter((r) => r.name === set && r.image_index === index);
+        const variants = [...new Set(mine.map((r) => r.variant))];
+        return {
+          set,
+          corruption: mine[0]?.corruption ?? '',
+          severity: mine[0]?.severity ?? 0,
+          populations: variants.map((variant) => {
+            const votes = new Array<number>(classes.length).fill(0);
+            for (const r of mine) if (r.variant === variant) votes[r.predicted_label] = (votes[r.predicted_label] ?? 0) + 1;
+            // ties go to the larger label, as the analysis
+            const modal = votes.reduce((best, n, c) => (n >= (votes[best] ?? 0) ? c : best), 0);
+            return { variant, modal, votes: votes[modal] ?? 0, models: votes.reduce((a, b) => a + b, 0) };
+          }),
+        };
+      });
+    } finally {
+      handle.close();
+    }
+    expect(expected.map((e) => e.set)).toEqual(CORRUPTIONS.map((c) => `${c}:3`).sort());
+    await page.goto(`${server?.origin ?? ''}/#/image/1/${image.index}`);
+    const panel = page.getByTestId('image-shift');
+    await panel.waitFor();
+    const figures = panel.locator('figure');
+    expect(await figures.count()).toBe(expected.length);
+    let wrong = 0;
+    for (const [i, set] of expected.entries()) {
+      const figure = figures.nth(i);
+      expect(await figure.locator('strong').textContent()).toBe(set.corruption);
+      expect(await figure.locator('figcaption .muted').first().textContent()).toBe(`severity ${set.severity}`);
+      // The picture is the stored image under this corruption, pixel for pixel.
+      const src = (await figure.locator('img').getAttribute('src')) ?? '';
+      const data = await sharp(Buffer.from(src.replace(/^data:image\/png;base64,/, ''), 'base64')).extractChannel(0).raw().toBuffer();
+      const want = corruptImage(image.pixels, { width: image.width, height: image.height, channels: 1 }, set.corruption as CorruptionName, set.severity, image.index);
+      expect(new Uint8Array(data)).toEqual(want);
+      // ...and the browser drew it (the CSP lets data: images through).
+      expect(await figure.locator('img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(image.width);
+      const items = figure.locator('li');
+      expect(await items.count()).toBe(set.populations.length);
+      for (const p of set.populations) {
+        const label = p.variant.startsWith('magnitude-') ? `pruned ${Math.round(Number(p.variant.slice('magnitude-'.length)) * 100)}%` : p.variant;
+        const item = items.filter({ hasText: new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:`) });
+        expect(await item.count(), `${set.set} ${p.variant}`).toBe(1);
+        expect((await item.textContent())?.replace(/\s+/g, ' ').trim()).toBe(`${label}: ${classes[p.modal]} (${p.votes}/${p.models})`);
+        const isWrong = p.modal !== image.label;
+        if (isWrong) wrong++;
+        expect(await item.evaluate((el) => el.classList.contains('wrong'))).toBe(isWrong);
+      }
+    }
+    expect(wrong).toBeGreaterThan(0);
+    await panel.scrollIntoViewIfNeeded();
+    await screenshot(page, 'image-shift');
   });
 
   it('logged no console errors and no CSP violations', async () => {

@@ -74,4 +74,46 @@ describe('shift table and an image under each corruption over the HTTP API', () 
       }
     }
   });
+  it('evaluate.start and train.start refuse bad input with one line naming it, and change nothing', async () => {
+    const { call } = apiClient(() => server);
+    const counts = (): unknown => db.prepare('SELECT (SELECT count(*) FROM experiments) AS e, (SELECT count(*) FROM eval_sets) AS s, (SELECT count(*) FROM eval_runs) AS r').get();
+    const before = counts();
+    const cases: [string, unknown, RegExp][] = [
+      ['evaluate.start', { experimentId, corruptions: ['frost'] }, /evaluate\.start: invalid corruptions\.0/],
+      ['evaluate.start', { experimentId, corruptions: ['rotate'], severities: [6] }, /evaluate\.start: invalid severities\.0/],
+      ['evaluate.start', { experimentId }, /choose corruptions or another dataset to evaluate on/],
+      ['evaluate.start', { experimentId: 99, corruptions: ['rotate'] }, /no experiment 99/],
+      ['evaluate.start', { experimentId, onDataset: 'nothing-here' }, /nothing-here/],
+      ['train.start', { dataset: 'toy', preset: 'smoke', longTail: 0.5 }, /train\.start: invalid longTail/],
+      ['train.start', { dataset: 'toy', preset: 'smoke', longTail: 10, tailOrder: '0,1,2' }, /Tail order must name each of the 10 classes once/],
+      ['train.start', { dataset: 'toy', preset: 'smoke', longTail: 10, tailOrder: '0,1,2,3,4,5,6,7,8,cat' }, /Tail order: 'cat' is not a class of the dataset/],
+      ['train.start', { dataset: 'toy', preset: 'smoke', tailOrder: '0,1,2,3,4,5,6,7,8,9' }, /Tail order: give a long-tail ratio too/],
+    ];
+    for (const [method, body, reason] of cases) {
+      const r = await call(method, body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(String(r.json.error).split('\n'), JSON.stringify(body)).toHaveLength(1);
+      expect(r.json.error, JSON.stringify(body)).toMatch(reason);
+    }
+    expect(counts()).toEqual(before);
+    expect(await value('evaluate.status', {})).toEqual({ running: false, experimentId: null });
+  });
+
+  it('evaluate.start runs the population on a new set in the background; evaluate.status follows it', async () => {
+    const started = await value<ApiResponse<'evaluate.start'>>('evaluate.start', { experimentId, corruptions: ['identity'], severities: [1] });
+    expect(started).toEqual({ started: true, experimentId, sets: 1, todo: 4 });
+    // no deadline: wait until the run says it has stopped
+    await expect.poll(async () => (await value<ApiResponse<'evaluate.status'>>('evaluate.status', {})).running, { timeout: 120_000, interval: 200 }).toBe(false);
+    const runs = db.prepare("SELECT count(*) FROM eval_runs r JOIN eval_sets s ON s.id = r.eval_set_id WHERE s.name = 'identity:1'").pluck().get();
+    expect(runs).toBe(4);
+    // identity predictions equal the clean ones
+    const differing = db
+      .prepare(
+        `SELECT count(*) FROM eval_predictions e JOIN eval_sets s ON s.id = e.eval_set_id JOIN predictions p ON p.model_id = e.model_id AND p.image_index = e.image_index
+         WHERE s.name = 'identity:1' AND (p.predicted_label <> e.predicted_label OR p.predicted_probability <> e.predicted_probability)`,
+      )
+      .pluck()
+      .get();
+    expect(differing).toBe(0);
+  }, 180_000);
 });

@@ -105,7 +105,8 @@ describe('browser-mode server', () => {
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>PIE Audit</title>');
     expect(page.headers['content-security-policy']).toMatch(/script-src 'self';/);
-    expect(page.headers['content-security-policy']).toMatch(/img-src 'self';/);
+    // images: the app's own, and data: images (the Image view's corrupted copies); nothing from elsewhere
+    expect(page.headers['content-security-policy']).toMatch(/img-src 'self' data:;/);
     expect(page.headers['content-security-policy']).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline/);
     const cookie = String(page.headers['set-cookie']);
     expect(cookie).toMatch(/HttpOnly/);

@@ -5,7 +5,8 @@ import { labelsMethods } from '../../src-main/core/api/contract/labels.js';
 import { modelsMethods } from '../../src-main/core/api/contract/models.js';
 import { resultsMethods } from '../../src-main/core/api/contract/results.js';
 import { runsMethods } from '../../src-main/core/api/contract/runs.js';
-import { shiftMethods } from '../../src-main/core/api/contract/shift.js';
+import { CORRUPTION_NAMES, shiftMethods } from '../../src-main/core/api/contract/shift.js';
+import { CORRUPTIONS } from '../../src-main/core/corruptions/index.js';
 import { studiesMethods } from '../../src-main/core/api/contract/studies.js';
 import { expectMatchesResponseSchema } from '../helpers/response-schema.js';
 
@@ -23,12 +24,18 @@ describe('the API contract by namespace', () => {
       [
         'annotator.get', 'annotator.set', 'app.info', 'classes.impact', 'compare.get', 'datasets.addKnown',
         'datasets.list', 'experiments.delete', 'experiments.list', 'experiments.models', 'experiments.rename',
-        'export.file', 'image.detail', 'image.shift', 'labels.get', 'labels.list', 'labels.set',
+        'evaluate.cancel', 'evaluate.start', 'evaluate.status', 'export.file', 'image.detail', 'image.shift', 'labels.get', 'labels.list', 'labels.set',
         'models.chooseManifest', 'models.import', 'models.inspect', 'pies.list', 'report.get', 'schema.get',
         'shift.get', 'study.create', 'study.items', 'study.label', 'study.list', 'study.report', 'study.unblind',
         'subgroups.impact', 'train.cancel', 'train.resume', 'train.start', 'train.status',
       ].sort(),
     );
+  });
+});
+
+describe('the evaluate namespace', () => {
+  it("accepts exactly the corruptions pie-audit evaluate knows", () => {
+    expect([...CORRUPTION_NAMES]).toEqual([...CORRUPTIONS]);
   });
 });
 

@@ -24,6 +24,10 @@ import { classImpact, experimentModels, imageDetail, listExperiments, pieColumns
 import { subgroupSection } from './subgroups.js';
 import { compare } from '../analysis/comparison.js';
 import { imageShift, shiftTable } from './shift.js';
+import { evaluateExperiment, type EvaluateEvent, type EvaluateRequest } from '../evaluation/evaluate.js';
+import { findDataset } from '../datasets/store.js';
+import { parseTailOrder, type LongTailConfig } from '../population/long-tail.js';
+import { PRESETS } from '../population/presets.js';
 import {
   apiContract,
   isApiMethod,
@@ -59,6 +63,8 @@ export class ApiService {
   /** The population run in progress (one at a time: they share the cores). */
   private training: AbortController | undefined;
   private trainingExperiment: number | null = null;
+  /** The experiment being evaluated under shift (the run holds `training`'s slot too). */
+  private evaluating: number | null = null;
   private readonly handlers: Handlers;
   private images: ImageRenderer;
   /** The schema cookie when this service last looked: a change means the file was restored or migrated by another program. */
@@ -82,8 +88,8 @@ export class ApiService {
         return summary;
       },
       'train.start': (request) => {
-        const { dataset, preset, workers, ...overrides } = request;
-        return this.startTraining({ dataset, preset, overrides, workers });
+        const { dataset, preset, workers, longTail, tailOrder, ...overrides } = request;
+        return this.startTraining({ dataset, preset, overrides: { ...overrides, longTail: this.longTailOf(dataset, preset, longTail, tailOrder) }, workers });
       },
       'models.chooseManifest': async () => {
         if (!this.context.chooseManifestPath) throw new UserError('no file dialog in browser mode: type the manifest\'s path on the machine serving PIE Audit');
@@ -93,11 +99,15 @@ export class ApiService {
       'models.import': (request) => this.startModelImport({ dataset: request.dataset, manifest: request.manifest, name: request.name, workers: request.workers }),
       'train.resume': (request) => this.startTraining({ resume: true, experimentId: request.experimentId, workers: request.workers }),
       'train.cancel': () => {
-        const running = this.training !== undefined;
-        this.training?.abort();
+        // An evaluation holds the same slot; it has its own cancel.
+        const running = this.training !== undefined && this.evaluating === null;
+        if (running) this.training?.abort();
         return { cancelled: running };
       },
-      'train.status': () => ({ running: this.training !== undefined, experimentId: this.training ? this.trainingExperiment : null }),
+      'train.status': () => {
+        const running = this.training !== undefined && this.evaluating === null;
+        return { running, experimentId: running ? this.trainingExperiment : null };
+      },
       'experiments.list': () => listExperiments(this.db),
       'experiments.models': (request) => experimentModels(this.db, request.experimentId),
       'experiments.rename': (request) => ({ id: request.experimentId, name: renameExperiment(this.db, request.experimentId, request.name) }),
@@ -105,6 +115,7 @@ export class ApiService {
         if (this.training && this.trainingExperiment === request.experimentId) {
           throw new UserError(`experiment ${request.experimentId} is being trained: cancel the run first`);
         }
+        if (this.evaluating === request.experimentId) throw new UserError(`experiment ${request.experimentId} is being evaluated: cancel the evaluation first`);
         return deleteExperiment(this.db, request.experimentId);
       },
       'report.get': (request) => experimentReport(this.db, this.analysed(resolveExperiment(this.db, request.experimentId)), { cieQuantile: request.cieQuantile }),
@@ -123,6 +134,13 @@ export class ApiService {
       'compare.get': (request) => compare(this.db, this.analysed(resolveExperiment(this.db, request.experimentId)), request.first, request.second),
       'shift.get': (request) => shiftTable(this.db, request.experimentId),
       'image.shift': (request) => imageShift(this.db, request.experimentId, request.imageIndex),
+      'evaluate.start': (request) => this.startEvaluation(request),
+      'evaluate.cancel': () => {
+        const running = this.evaluating !== null;
+        if (running) this.training?.abort();
+        return { cancelled: running };
+      },
+      'evaluate.status': () => ({ running: this.evaluating !== null, experimentId: this.evaluating }),
       'schema.get': () => listCategories(this.db),
       'annotator.get': () => ({ name: currentAnnotator(this.db), osUser: osAnnotator() }),
       'annotator.set': (request) => ({ name: setCurrentAnnotator(this.db, request.name), osUser: osAnnotator() }),
@@ -273,6 +291,48 @@ export class ApiService {
     return () => clearInterval(timer);
   }
 
+  /** The long-tail setting of a run request: the ratio, and the typed tail order as labels (one line naming the field when wrong). */
+  private longTailOf(dataset: string, preset: string | undefined, ratio: number | undefined, tailOrder: string | undefined): LongTailConfig | undefined {
+    if (tailOrder === undefined) return ratio === undefined ? undefined : { ratio };
+    if (ratio === undefined && preset !== 'longtail') throw new UserError('Tail order: give a long-tail ratio too (or choose the long-tail preset)');
+    const order = parseTailOrder(tailOrder, findDataset(this.db, dataset).classes, 'Tail order');
+    return { ratio: ratio ?? PRESETS.longtail.longTail?.ratio ?? 10, order };
+  }
+
+  /**
+   * Starts `evaluate` in the background (one run at a time: it shares the cores with
+   * training and imports) and streams its progress. Answers once every check has passed
+   * and the sets are written, or with the one-line reason it could not start.
+   */
+  private startEvaluation(request: EvaluateRequest): Promise<{ started: true; experimentId: number; sets: number; todo: number }> {
+    if (this.training) throw new UserError('a population run is already in progress; cancel it or wait for it to finish');
+    if ((request.corruptions === undefined) === (request.onDataset === undefined)) throw new UserError('choose corruptions or another dataset to evaluate on');
+    const controller = new AbortController();
+    this.training = controller;
+    this.evaluating = request.experimentId;
+    const experimentId = request.experimentId;
+    return new Promise((resolve, reject) => {
+      let started = false;
+      const onEvent = (e: EvaluateEvent): void => {
+        if (e.type === 'started') {
+          started = true;
+          this.emit({ type: 'evaluate.started', experimentId, sets: e.sets, todo: e.todo, backend: e.backend });
+          resolve({ started: true, experimentId, sets: e.sets, todo: e.todo });
+        } else if (e.type === 'model-done') this.emit({ type: 'evaluate.progress', experimentId, evalSet: e.set.name, variant: e.variant, top1: e.top1, done: e.done, todo: e.todo });
+      };
+      evaluateExperiment(this.db, request, onEvent, controller.signal)
+        .then((outcome) => this.emit({ type: 'evaluate.finished', experimentId, evaluated: outcome.evaluated, skipped: outcome.skipped, cancelled: outcome.cancelled, seconds: outcome.seconds }))
+        .catch((error: unknown) => {
+          if (started) this.emit({ type: 'evaluate.error', experimentId, message: errorMessage(error) });
+          else reject(error instanceof Error ? error : new Error(String(error)));
+        })
+        .finally(() => {
+          this.training = undefined;
+          this.evaluating = null;
+        });
+    });
+  }
+
   /** A rendered PNG of images.id (undefined: no such image). Never throws for bad ids. */
   imagePng(imageId: number, size: ImageSize): Promise<Buffer | undefined> {
     this.noticeReplacedDatabase();
@@ -358,7 +418,7 @@ export class ApiService {
 const BUSY_ATTEMPTS = 4;
 const BUSY_BACKOFF_MS = 50;
 /** Methods with effects outside the database (runs, downloads) are not repeated. */
-const NOT_RETRIED = new Set<string>(['train.start', 'train.resume', 'train.cancel', 'datasets.addKnown']);
+const NOT_RETRIED = new Set<string>(['train.start', 'train.resume', 'train.cancel', 'datasets.addKnown', 'evaluate.start', 'evaluate.cancel']);
 
 function isDatabaseBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

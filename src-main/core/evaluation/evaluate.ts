@@ -5,6 +5,7 @@ import { experimentDatasetClassNames } from '../sql/experiments.js';
 import { UserError } from '../errors.js';
 import { corruptImages, corruptionSetName, type CorruptionName } from '../corruptions/index.js';
 import { findDataset } from '../datasets/store.js';
+import { datasetShape } from '../sql/datasets.js';
 import { ensureEvalSet, evaluableExperiment, finishedModelIds, finishedModels, saveEvalRun, type EvalSet, type FinishedModel } from '../sql/eval-sets.js';
 import { selectBackend, type BackendName } from '../training/backend.js';
 import { BACKENDS } from '../training/backend-names.js';
@@ -13,6 +14,8 @@ import { predict } from '../training/evaluate.js';
 import { loadWeights, type ModelMeta } from '../training/weights-io.js';
 import type { Weights } from '../training/trainer.js';
 import { resizeSplit } from './resize.js';
+import { importedRunner } from './imported-runner.js';
+import type { PopulationRunner } from './set-predictor.js';
 
 export interface EvaluateRequest {
   experimentId: number;
@@ -43,7 +46,8 @@ interface PlannedSet {
 }
 
 /**
- * pie-audit evaluate: every finished model of a trained experiment on corrupted copies
+ * pie-audit evaluate: every finished model of an experiment (trained here, or imported
+ * as model files) on corrupted copies
  * of its test split or on another dataset's test split. Each (set, model) is written
  * in one transaction when done; a rerun skips the finished pairs (resume).
  */
@@ -51,21 +55,18 @@ export async function evaluateExperiment(db: Db, request: EvaluateRequest, onEve
   const started = performance.now();
   const experiment = evaluableExperiment(db, request.experimentId);
   if (!experiment) throw new UserError(`no experiment ${request.experimentId}`);
-  if (experiment.origin !== 'trained' || experiment.datasetId === null) {
-    throw new UserError(`experiment ${request.experimentId} is ${experiment.origin}: evaluate runs the models of experiments trained here, whose weights are kept with the database`);
+  if (experiment.origin === 'imported' || experiment.datasetId === null) {
+    throw new UserError(`experiment ${request.experimentId} is ${experiment.origin}: its predictions were imported without models, so there is nothing to run on other images`);
   }
   const models = finishedModels(db, experiment.id);
-  if (models.length === 0) throw new UserError(`experiment ${experiment.id} has no finished models to evaluate (finish it with pie-audit train --resume)`);
-  for (const m of models) {
-    if (!m.weightsPath || !fs.existsSync(path.join(m.weightsPath, 'model.json'))) throw new UserError(`model ${m.id} (${m.variant}): its weights are missing (${m.weightsPath ?? 'no path'})`);
-  }
+  if (models.length === 0) throw new UserError(`experiment ${experiment.id} has no finished models to evaluate (finish it with pie-audit ${experiment.origin === 'trained' ? 'train' : 'models import'} --resume)`);
+  if (datasetShape(db, experiment.datasetId)?.kind === 'folder') throw new UserError(`experiment ${experiment.id} is on a folder dataset: it keeps no pixels to corrupt or resize (evaluate needs an idx, mnist, fashion-mnist or cifar10 dataset)`);
   const test = loadSplit(db, experiment.datasetId, 'test');
   if (test.count !== experiment.images) throw new UserError(`experiment ${experiment.id} has ${experiment.images} images but its dataset's test split has ${test.count}`);
   const planned = planSets(db, experiment.id, request, test);
-  const backendName = models[0]?.backend ?? undefined;
-  const preferred = (BACKENDS as readonly string[]).includes(backendName ?? '') ? (backendName as BackendName) : undefined;
-  // The models' own backend, so an identity set reproduces the clean predictions bit for bit.
-  const { name: backend } = await selectBackend(preferred);
+  // Every check that can refuse happens before the first set is written.
+  const runner = experiment.origin === 'trained' ? await trainedRunner(models) : await importedRunner(db, experiment.id, models);
+  const backend = runner.backend;
 
   const sets = planned.map((p) => ensureEvalSet(db, p.spec));
   const todoBySet = sets.map((set) => {
@@ -74,15 +75,6 @@ export async function evaluateExperiment(db: Db, request: EvaluateRequest, onEve
   });
   const todo = todoBySet.reduce((n, list) => n + list.length, 0);
   onEvent?.({ type: 'started', sets: sets.length, models: models.length, todo, backend });
-  const weights = new Map<number, { meta: ModelMeta; params: Weights }>();
-  const weightsOf = (m: FinishedModel): { meta: ModelMeta; params: Weights } => {
-    let w = weights.get(m.id);
-    if (!w) {
-      w = loadWeights(m.weightsPath ?? '');
-      weights.set(m.id, w);
-    }
-    return w;
-  };
   let done = 0;
   let cancelled = false;
   for (let s = 0; s < sets.length && !cancelled; s++) {
@@ -91,21 +83,13 @@ export async function evaluateExperiment(db: Db, request: EvaluateRequest, onEve
     const plan = planned[s];
     if (!set || !plan || pending.length === 0) continue;
     onEvent?.({ type: 'set-started', set });
-    const images = plan.images();
-    const normalised = new Map<string, Float32Array>();
+    const predictOn = runner.forSet(plan.images());
     for (const model of pending) {
       if (signal?.aborted) {
         cancelled = true;
         break;
       }
-      const { meta, params } = weightsOf(model);
-      const key = `${meta.normalisation.mean}:${meta.normalisation.std}`;
-      let x = normalised.get(key);
-      if (!x) {
-        x = normalise(images.pixels, meta.normalisation);
-        normalised.set(key, x);
-      }
-      const result = predict(meta.arch, params, x, images.labels, meta.input, meta.numClasses);
+      const result = await predictOn(model);
       saveEvalRun(db, { evalSetId: set.id, modelId: model.id, ...result });
       done++;
       onEvent?.({ type: 'model-done', set, modelId: model.id, variant: model.variant, top1: result.top1, done, todo });
@@ -144,4 +128,39 @@ function planSets(db: Db, experimentId: number, request: EvaluateRequest, test: 
       images: () => ({ ...test, pixels: corruptImages(test.pixels, test.count, shape, name, severity) }),
     })),
   );
+}
+
+/** A trained population: each model's stored weights on its own backend, so an identity set reproduces the clean predictions bit for bit. */
+async function trainedRunner(models: FinishedModel[]): Promise<PopulationRunner> {
+  for (const m of models) {
+    if (!m.weightsPath || !fs.existsSync(path.join(m.weightsPath, 'model.json'))) throw new UserError(`model ${m.id} (${m.variant}): its weights are missing (${m.weightsPath ?? 'no path'})`);
+  }
+  const backendName = models[0]?.backend ?? undefined;
+  const preferred = (BACKENDS as readonly string[]).includes(backendName ?? '') ? (backendName as BackendName) : undefined;
+  const { name: backend } = await selectBackend(preferred);
+  const weights = new Map<number, { meta: ModelMeta; params: Weights }>();
+  const weightsOf = (m: FinishedModel): { meta: ModelMeta; params: Weights } => {
+    let w = weights.get(m.id);
+    if (!w) {
+      w = loadWeights(m.weightsPath ?? '');
+      weights.set(m.id, w);
+    }
+    return w;
+  };
+  return {
+    backend,
+    forSet(images) {
+      const normalised = new Map<string, Float32Array>();
+      return (model) => {
+        const { meta, params } = weightsOf(model);
+        const key = `${meta.normalisation.mean}:${meta.normalisation.std}`;
+        let x = normalised.get(key);
+        if (!x) {
+          x = normalise(images.pixels, meta.normalisation);
+          normalised.set(key, x);
+        }
+        return Promise.resolve(predict(meta.arch, params, x, images.labels, meta.input, meta.numClasses));
+      };
+    },
+  };
 }

@@ -47,7 +47,7 @@ export interface ImportModelsOutcome extends ModelRunSummary {
 }
 
 /** What an evaluated experiment keeps in its config: enough to resume it. */
-interface EvaluatedConfig {
+export interface EvaluatedConfig {
   manifestPath: string;
   manifest: unknown;
   batchSize: number;
@@ -55,7 +55,7 @@ interface EvaluatedConfig {
   files: Record<string, string>;
 }
 
-function fileHash(file: string): string {
+export function fileHash(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 

@@ -1,8 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { UserError, errorMessage } from '../errors.js';
 import type { FromModelWorker, ModelJob, ModelWorkerOptions, ToModelWorker } from './jobs.js';
-import { inputBatch } from './preprocess.js';
-import { emptyPredictions, scoreBatch } from './scores.js';
+import { predictImages } from './predict-images.js';
 import { measuredSparsityOf, openModel, runtimeFor } from './open-model.js';
 
 /**
@@ -23,20 +22,14 @@ async function run(job: ModelJob): Promise<void> {
   const started = performance.now();
   const model = await openModel(job, options.input);
   try {
-    const predictions = emptyPredictions(options.count);
     let lastReport = 0;
-    for (let start = 0; start < options.count; start += options.batchSize) {
-      const batch = Math.min(options.batchSize, options.count - start);
-      const { values, width } = await model.run(inputBatch(pixels, start, batch, options.input), batch);
-      if (width !== options.numClasses) throw new UserError(`${job.file}: output '${model.outputName}' has ${width} values per image; the dataset has ${options.numClasses} classes`);
-      const problem = scoreBatch(values, width, batch, options.output, labels, start, predictions);
-      if (problem) throw new UserError(`${job.file}: ${problem}`);
+    const predictions = await predictImages(model, job.file, pixels, labels, options, (done) => {
       const now = performance.now();
-      if (now - lastReport > 200 || start + batch === options.count) {
+      if (now - lastReport > 200 || done === options.count) {
         lastReport = now;
-        send({ type: 'progress', modelId: job.modelId, done: start + batch, total: options.count });
+        send({ type: 'progress', modelId: job.modelId, done, total: options.count });
       }
-    }
+    });
     const measuredSparsity = await measuredSparsityOf(job);
     send(
       { type: 'done', modelId: job.modelId, runtime: await runtimeFor(job.format), measuredSparsity, predictions, seconds: (performance.now() - started) / 1000 },

@@ -25,6 +25,26 @@ export function checkLongTail(config: LongTailConfig, numClasses: number, classN
 }
 
 /**
+ * A tail order as a person types it: class names or label numbers, comma-separated,
+ * most frequent first, checked against the dataset's classes. `field` names the
+ * option or form field in the one-line refusal.
+ */
+export function parseTailOrder(value: string, classNames: string[], field: string): number[] {
+  const items = value.split(',').map((s) => s.trim());
+  const order = items.map((item) => {
+    const byName = classNames.indexOf(item);
+    if (byName >= 0) return byName;
+    if (/^\d+$/.test(item) && Number(item) < classNames.length) return Number(item);
+    throw new UserError(`${field}: '${item}' is not a class of the dataset (${classNames.join(', ')})`);
+  });
+  const sorted = [...order].sort((a, b) => a - b);
+  if (sorted.length !== classNames.length || sorted.some((c, i) => c !== i)) {
+    throw new UserError(`${field} must name each of the ${classNames.length} classes once (a permutation), not '${value}'`);
+  }
+  return order;
+}
+
+/**
  * The kept training images of a long-tail run (row positions in the split, ascending):
  * with n the smallest per-class count, the class of rank r keeps longTailCount of its
  * images, chosen by a shuffle seeded by the run's seed (so every model of the run, and

@@ -33,6 +33,10 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('models.model-done'), modelId: z.number(), variant: z.string(), seed: z.number(), top1: z.number(), measuredSparsity: z.number(), seconds: z.number() }),
   z.object({ type: z.literal('models.finished'), experimentId: z.number(), done: z.number(), failed: z.number(), cancelled: z.boolean(), seconds: z.number() }),
   z.object({ type: z.literal('models.error'), message: z.string() }),
+  z.object({ type: z.literal('evaluate.started'), experimentId: z.number(), sets: z.number(), todo: z.number(), backend: z.string() }),
+  z.object({ type: z.literal('evaluate.progress'), experimentId: z.number(), evalSet: z.string(), variant: z.string(), top1: z.number(), done: z.number(), todo: z.number() }),
+  z.object({ type: z.literal('evaluate.finished'), experimentId: z.number(), evaluated: z.number(), skipped: z.number(), cancelled: z.boolean(), seconds: z.number() }),
+  z.object({ type: z.literal('evaluate.error'), experimentId: z.number(), message: z.string() }),
 ]);
 export type ApiEvent = z.output<typeof ApiEventSchema>;
 

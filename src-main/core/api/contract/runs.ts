@@ -35,7 +35,7 @@ export const runsMethods = {
     request: z
       .object({
         dataset: z.string().min(1).max(100),
-        preset: z.enum(['smoke', 'quick', 'paper']).default('quick'),
+        preset: z.enum(['smoke', 'quick', 'paper', 'longtail']).default('quick'),
         models: z.number().int().min(1).max(1000).optional(),
         sparsities: z.array(z.number().min(0).lt(1)).min(1).max(20).optional(),
         quantize: z.array(z.enum(['fp16', 'int8'])).max(2).optional(),
@@ -44,6 +44,10 @@ export const runsMethods = {
         trainLimit: z.number().int().min(1).optional(),
         seed: z.number().int().min(0).max(2 ** 31).optional(),
         workers: z.number().int().min(1).max(64).optional(),
+        /** a class-imbalanced training set: the class of rank r keeps floor(n * longTail^(-r/(C-1))) images */
+        longTail: z.number().min(1).max(1e6).optional(),
+        /** with longTail (or the longtail preset): class names or label numbers, most frequent first, comma-separated */
+        tailOrder: z.string().min(1).max(10_000).optional(),
       })
       .strict(),
     response: z.object({ started: z.literal(true), experimentId: z.number().int() }),

@@ -2,10 +2,12 @@
  * The shift namespace: the paper's distribution-shift finding. `shift.get` is the
  * shift table of `pie-audit report --json` (snake_case, as documented in docs/), with
  * each row's corruption error and mCE per variant; `image.shift` is one image under
- * each evaluated corruption with every population's vote.
+ * each evaluated corruption with every population's vote; `evaluate.*` runs an
+ * experiment's models on corrupted copies of its test split or on another dataset's
+ * (one run at a time, shared with training and model imports; progress as events).
  */
 import { z } from 'zod';
-import { ExperimentId, Nullable } from './common.js';
+import { Empty, ExperimentId, Nullable } from './common.js';
 
 export const ShiftRowSchema = z.object({
   eval_set: z.string(),
@@ -42,6 +44,22 @@ export const ImageShiftSchema = z.object({
   ),
 });
 
+export const CORRUPTION_NAMES = [
+  'identity', 'shot_noise', 'impulse_noise', 'glass_blur', 'motion_blur', 'shear', 'scale', 'rotate',
+  'brightness', 'translate', 'stripe', 'fog', 'spatter', 'dotted_line', 'zigzag', 'canny_edges',
+] as const;
+
+const EvaluateRequestSchema = z
+  .object({
+    experimentId: ExperimentId,
+    /** corrupted copies of the test split, each at every severity given... */
+    corruptions: z.array(z.enum(CORRUPTION_NAMES)).min(1).max(CORRUPTION_NAMES.length).optional(),
+    severities: z.array(z.number().int().min(1).max(5)).min(1).max(5).optional(),
+    /** ...or another dataset's test split with the same classes */
+    onDataset: z.string().min(1).max(100).optional(),
+  })
+  .strict();
+
 export const shiftMethods = {
   'shift.get': {
     request: z.object({ experimentId: ExperimentId }).strict(),
@@ -50,6 +68,18 @@ export const shiftMethods = {
   'image.shift': {
     request: z.object({ experimentId: ExperimentId, imageIndex: z.number().int().min(0) }).strict(),
     response: ImageShiftSchema,
+  },
+  'evaluate.start': {
+    request: EvaluateRequestSchema,
+    response: z.object({ started: z.literal(true), experimentId: z.number().int(), sets: z.number().int(), todo: z.number().int() }),
+  },
+  'evaluate.cancel': {
+    request: Empty,
+    response: z.object({ cancelled: z.boolean() }),
+  },
+  'evaluate.status': {
+    request: Empty,
+    response: z.object({ running: z.boolean(), experimentId: z.number().int().nullable() }),
   },
 } as const;
 
