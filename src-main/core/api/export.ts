@@ -14,6 +14,7 @@ import { LABEL_COLUMNS, auditLabelRows, studyLabelRows } from '../export/label-t
 import { SHIFT_COLUMNS, shiftRows } from '../export/shift-tables.js';
 import { subgroupColumns, subgroupRows } from '../export/subgroup-table.js';
 import { getStudy } from '../study/store.js';
+import { classNamer, withTrueClassName } from '../export/class-names.js';
 
 /** 'shift' and 'subgroup-impact' are the CLI's alone (the app's export.file offers the others). */
 export type ExportTable = 'labels' | 'pies' | 'class-impact' | 'shift' | 'subgroup-impact' | 'predictions' | 'models' | 'study';
@@ -79,7 +80,7 @@ export async function writeExport(db: Db, request: ExportRequest, out: string): 
       break;
     }
     case 'predictions':
-      rows = await writeRows(out, format, PREDICTION_COLUMNS, predictionExportRows(db, experimentId));
+      rows = await writeRows(out, format, PREDICTION_COLUMNS, withTrueClassName(predictionExportRows(db, experimentId), classNamer(db, experimentId)));
       break;
     case 'models':
       rows = await writeRows(out, format, MODEL_COLUMNS, modelExportRows(db, experimentId));
