@@ -33,7 +33,7 @@ describe('the API contract by namespace', () => {
 });
 
 describe('the response-schema check the API tests apply to every answer', () => {
-  const info = { version: '1.0.0', databasePath: '/tmp/x.db', carrier: 'http' };
+  const info = { version: '1.0.0', databasePath: '/tmp/x.db', carrier: 'http', cores: 2 };
 
   it('passes a response that is exactly its schema', () => {
     expectMatchesResponseSchema('app.info', info);

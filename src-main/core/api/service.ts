@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Db } from '../db/database.js';
 import { addKnownIdxDataset } from '../datasets/add.js';
 import { listDatasets } from '../datasets/store.js';
@@ -68,7 +69,7 @@ export class ApiService {
   ) {
     this.images = createImageRenderer(db);
     this.handlers = {
-      'app.info': () => ({ version: APP_VERSION, databasePath: this.context.databasePath, carrier: this.context.carrier }),
+      'app.info': () => ({ version: APP_VERSION, databasePath: this.context.databasePath, carrier: this.context.carrier, cores: os.availableParallelism() }),
       'datasets.list': () => listDatasets(this.db),
       'datasets.addKnown': async (request) => {
         const summary = await addKnownIdxDataset(this.db, request.kind, {
