@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { UserError } from '../core/errors.js';
 import { resolveExperiment } from '../core/sql/experiments.js';
 import { writeRows } from '../core/export/writers.js';
+import { classNamer } from '../core/export/class-names.js';
 import { importStudyLabels } from '../core/study/exchange.js';
 import { studyProgress } from '../core/study/labels.js';
 import { studyReport, type StudyReport } from '../core/study/report.js';
@@ -89,8 +90,9 @@ export function registerStudyCommands(program: Command, globals: () => GlobalOpt
       const format = opts.format;
       const count = await withDatabase(globals(), (db) => {
         const s = getStudy(db, id('--study', opts.study));
-        const rows = studyItems(db, s.id).map((i) => ({ study_id: s.id, position: i.position, dataset: s.dataset, image_index: i.imageIndex, true_label: i.trueLabel }));
-        return writeRows(opts.out, format, ['study_id', 'position', 'dataset', 'image_index', 'true_label'], rows);
+        const className = classNamer(db, s.experimentId);
+        const rows = studyItems(db, s.id).map((i) => ({ study_id: s.id, position: i.position, dataset: s.dataset, image_index: i.imageIndex, true_label: i.trueLabel, true_class_name: className(i.trueLabel) }));
+        return writeRows(opts.out, format, ['study_id', 'position', 'dataset', 'image_index', 'true_label', 'true_class_name'], rows);
       });
       console.log(`wrote ${count} study items to ${opts.out}`);
     });

@@ -238,6 +238,7 @@ describe('results, PIE grid, image, labels and export over the HTTP API', () => 
         note: 'looks like a 7',
         labeled_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
         study_fingerprint: '',
+        true_class_name: expect.any(String),
       },
     ]);
     const pies = await get('/download/export?table=pies&format=jsonl');

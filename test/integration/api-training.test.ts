@@ -99,4 +99,26 @@ describe('population runs through the HTTP API, with progress as server-sent eve
     expect(done).toBe(6);
     expect(db.prepare('SELECT DISTINCT backend FROM models WHERE experiment_id = ?').pluck().all(experimentId)).toEqual([tfjsNodeLoads ? 'tfjs-node' : 'wasm']);
   });
+  it('keeps the worker count with the experiment: Resume without one runs the models one at a time again', async () => {
+    const r = await call('train.start', { dataset: 'toy', preset: 'smoke', models: 2, sparsities: [0], epochs: 3, workers: 1 });
+    expect(r.status, JSON.stringify(r.json)).toBe(200);
+    const experimentId = (r.json.value as { experimentId: number }).experimentId;
+    const config = JSON.parse(db.prepare('SELECT config FROM experiments WHERE id = ?').pluck().get(experimentId) as string) as { workers?: number };
+    expect(config.workers).toBe(1);
+    const modelIds = new Set(db.prepare('SELECT id FROM models WHERE experiment_id = ?').pluck().all(experimentId) as number[]);
+    await nextEvent((e) => e.type === 'train.progress' && modelIds.has(e.modelId), 'the first progress');
+    await call('train.cancel', {});
+    await nextEvent((e) => e.type === 'train.finished' && e.experimentId === experimentId, 'the cancelled run finished');
+    // A page reloaded after the cancel knows no worker count: it sends none.
+    const from = events.length;
+    const resumed = await call('train.resume', { experimentId });
+    expect(resumed.status, JSON.stringify(resumed.json)).toBe(200);
+    const finished = await nextEvent((e) => e.type === 'train.finished' && e.experimentId === experimentId && events.indexOf(e) >= from, 'the resumed run finished');
+    expect(finished).toMatchObject({ done: 2, failed: 0, cancelled: false });
+    // One worker: every progress message of one model comes before the other's first
+    // (two workers interleave them, as all cores did before the count was kept).
+    const order = events.slice(from).flatMap((e) => (e.type === 'train.progress' && modelIds.has(e.modelId) ? [e.modelId] : []));
+    const runs = order.filter((id, i) => i === 0 || order[i - 1] !== id);
+    expect(runs).toHaveLength(2);
+  });
 });

@@ -19,10 +19,10 @@ const PIES = [
   'baseline_modal_label', 'baseline_number_observ', 'variant_agreement', 'baseline_agreement', 'tie', 'is_pie',
   'variant_tie', 'baseline_tie', 'variant_mean_true_probability', 'baseline_mean_true_probability',
   'variant_self_confidence', 'baseline_self_confidence', 'variant_normalized_margin', 'baseline_normalized_margin',
-  'cie_distance', 'is_cie',
+  'cie_distance', 'is_cie', 'true_class_name',
 ];
 const CLASS_IMPACT = ['variant', 'pruning_fraction', 'class', 'class_name', 'baseline_mean_recall', 'variant_mean_recall', 'statistic_recall_norm', 'pvalue_recall_norm', 'qvalue', 'significant', 'train_count', 'relative_recall_loss'];
-const LABELS = ['study_id', 'annotator', 'dataset', 'image_index', 'true_label', 'is_pie', 'categories', 'note', 'labeled_at', 'study_fingerprint'];
+const LABELS = ['study_id', 'annotator', 'dataset', 'image_index', 'true_label', 'is_pie', 'categories', 'note', 'labeled_at', 'study_fingerprint', 'true_class_name'];
 
 describe('export columns and formula escaping (imported synthetic population)', () => {
   const dir = tempDir();

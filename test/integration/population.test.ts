@@ -126,7 +126,7 @@ describe('pie-audit train (small learnable data made here; each test names the b
     const jsonl = path.join(dir, 'predictions.jsonl');
     expect((await runCli(['--db', db, 'export', 'predictions', '--format', 'jsonl', '--out', jsonl])).code).toBe(0);
     const first = JSON.parse(fs.readFileSync(jsonl, 'utf8').split('\n')[0] ?? '{}') as Record<string, unknown>;
-    expect(Object.keys(first)).toEqual(['model_id', 'variant', 'target_sparsity', 'seed', 'image_index', 'true_label', 'predicted_label', 'predicted_probability', 'true_label_probability', 'eval_set']);
+    expect(Object.keys(first)).toEqual(['model_id', 'variant', 'target_sparsity', 'seed', 'image_index', 'true_label', 'predicted_label', 'predicted_probability', 'true_label_probability', 'eval_set', 'true_class_name']);
   });
 
   it('gives the same models for the same seeds, and resumes a run killed inside a model\'s write transaction to the same result (WASM, one worker)', async () => {

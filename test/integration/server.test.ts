@@ -1,3 +1,4 @@
+import os from 'node:os';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -147,7 +148,7 @@ describe('browser-mode server', () => {
     expect(list.status).toBe(200);
     expect(JSON.parse(list.body)).toEqual({ value: [] });
     const info = await request(server.port, { method: 'POST', path: '/api/app.info', headers: auth, body: '{}' });
-    expect(JSON.parse(info.body).value).toMatchObject({ carrier: 'http', databasePath: path.join(dir, 'server.db') });
+    expect(JSON.parse(info.body).value).toMatchObject({ carrier: 'http', databasePath: path.join(dir, 'server.db'), cores: os.availableParallelism() });
     const unknown = await request(server.port, { method: 'POST', path: '/api/nope', headers: auth, body: '{}' });
     expect(unknown.status).toBe(400);
     expect(JSON.parse(unknown.body).error).toMatch(/unknown API method/);

@@ -89,7 +89,7 @@ describe('a blind study with three annotators on two machines', () => {
     const out = path.join(dir, 'items.csv');
     await ok(['--db', dbA, 'study', 'items', '--format', 'csv', '--out', out]);
     const text = fs.readFileSync(out, 'utf8');
-    expect(text.split('\n')[0]).toBe('study_id,position,dataset,image_index,true_label');
+    expect(text.split('\n')[0]).toBe('study_id,position,dataset,image_index,true_label,true_class_name');
     expect(text).not.toMatch(/is_pie|true\b|false\b/);
   });
 
@@ -103,7 +103,7 @@ describe('a blind study with three annotators on two machines', () => {
     await ok(['--db', dbB, 'study', 'import-labels', fileB]);
     const exported = path.join(dir, 'ann-3-export.csv');
     await ok(['--db', dbB, 'export', 'study', '--format', 'csv', '--out', exported]);
-    expect(fs.readFileSync(exported, 'utf8').split('\n')[0]).toBe('study_id,annotator,dataset,image_index,true_label,is_pie,categories,note,labeled_at,study_fingerprint');
+    expect(fs.readFileSync(exported, 'utf8').split('\n')[0]).toBe('study_id,annotator,dataset,image_index,true_label,is_pie,categories,note,labeled_at,study_fingerprint,true_class_name');
     expect(await ok(['--db', dbA, 'study', 'import-labels', exported])).toMatch(/45 new/);
     const before = dbSnapshot(dbA);
     expect(await ok(['--db', dbA, 'study', 'import-labels', exported])).toMatch(/0 new, 0 updated, 45 unchanged/);

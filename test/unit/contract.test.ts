@@ -26,7 +26,7 @@ describe('the API contract by namespace', () => {
         'datasets.list', 'experiments.delete', 'experiments.list', 'experiments.models', 'experiments.rename',
         'evaluate.cancel', 'evaluate.start', 'evaluate.status', 'export.file', 'image.detail', 'image.shift', 'labels.get', 'labels.list', 'labels.set',
         'models.chooseManifest', 'models.import', 'models.inspect', 'pies.list', 'report.get', 'schema.get',
-        'shift.get', 'study.create', 'study.items', 'study.label', 'study.list', 'study.report', 'study.unblind',
+        'shift.get', 'study.create', 'study.items', 'study.label', 'study.exportReport', 'study.list', 'study.report', 'study.unblind',
         'subgroups.impact', 'train.cancel', 'train.resume', 'train.start', 'train.status',
       ].sort(),
     );
@@ -40,7 +40,7 @@ describe('the evaluate namespace', () => {
 });
 
 describe('the response-schema check the API tests apply to every answer', () => {
-  const info = { version: '1.0.0', databasePath: '/tmp/x.db', carrier: 'http' };
+  const info = { version: '1.0.0', databasePath: '/tmp/x.db', carrier: 'http', cores: 2 };
 
   it('passes a response that is exactly its schema', () => {
     expectMatchesResponseSchema('app.info', info);

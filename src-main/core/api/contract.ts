@@ -37,6 +37,8 @@ const appMethods = {
       version: z.string(),
       databasePath: z.string(),
       carrier: z.enum(['electron', 'http']),
+      /** the serving machine's cores: what a run's workers share (the run form's time estimates) */
+      cores: z.number().int().positive(),
     }),
   },
 } as const;

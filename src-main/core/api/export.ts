@@ -15,6 +15,7 @@ import { SHIFT_COLUMNS, shiftRows } from '../export/shift-tables.js';
 import { subgroupColumns, subgroupRows } from '../export/subgroup-table.js';
 import { getStudy } from '../study/store.js';
 import { resolvePositiveClass } from '../analysis/subgroup-impact.js';
+import { classNamer, withTrueClassName } from '../export/class-names.js';
 
 export type ExportTable = 'labels' | 'pies' | 'class-impact' | 'shift' | 'subgroup-impact' | 'predictions' | 'models' | 'study';
 
@@ -88,7 +89,7 @@ export async function writeExport(db: Db, request: ExportRequest, out: string): 
       break;
     }
     case 'predictions':
-      rows = await writeRows(out, format, PREDICTION_COLUMNS, predictionExportRows(db, experimentId));
+      rows = await writeRows(out, format, PREDICTION_COLUMNS, withTrueClassName(predictionExportRows(db, experimentId), classNamer(db, experimentId)));
       break;
     case 'models':
       rows = await writeRows(out, format, MODEL_COLUMNS, modelExportRows(db, experimentId));

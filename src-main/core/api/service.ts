@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { Db } from '../db/database.js';
 import { addKnownIdxDataset } from '../datasets/add.js';
 import { listDatasets } from '../datasets/store.js';
@@ -17,6 +18,7 @@ import { currentAnnotator, getLabel, listLabels, osAnnotator, setCurrentAnnotato
 import { listCategories } from '../schema/categories.js';
 import { deleteExperiment, renameExperiment } from '../sql/experiment-lifecycle.js';
 import { checkExportRequest, exportFileName, writeExport, type ExportRequest } from './export.js';
+import { studyReportFileName, writeStudyReport } from '../export/study-report-file.js';
 import { thumbnailStrip } from './image-strip.js';
 import { studyReport } from '../study/report.js';
 import { createStudySummary, listStudySummaries, setStudyLabelApi, studyItemsFor, unblindStudySummary } from './study.js';
@@ -77,7 +79,7 @@ export class ApiService {
     this.images = createImageRenderer(db);
     this.cookie = schemaCookie(db);
     this.handlers = {
-      'app.info': () => ({ version: APP_VERSION, databasePath: this.context.databasePath, carrier: this.context.carrier }),
+      'app.info': () => ({ version: APP_VERSION, databasePath: this.context.databasePath, carrier: this.context.carrier, cores: os.availableParallelism() }),
       'datasets.list': () => listDatasets(this.db),
       'datasets.addKnown': async (request) => {
         const summary = await addKnownIdxDataset(this.db, request.kind, {
@@ -178,6 +180,18 @@ export class ApiService {
         const out = await this.context.chooseExportPath(fileName, request.format);
         if (out === undefined) return { outcome: 'cancelled' as const };
         const { rows } = await writeExport(this.db, request, out);
+        return { outcome: 'saved' as const, path: out, rows };
+      },
+      'study.exportReport': async (request) => {
+        const fileName = studyReportFileName(this.db, request.studyId, request.format);
+        if (!this.context.chooseExportPath) {
+          // The same download route as the tables, told apart by its table name.
+          const query = new URLSearchParams({ table: STUDY_REPORT_TABLE, format: request.format, studyId: String(request.studyId) });
+          return { outcome: 'download' as const, url: `${DOWNLOAD_PATH}?${query.toString()}`, fileName };
+        }
+        const out = await this.context.chooseExportPath(fileName, request.format);
+        if (out === undefined) return { outcome: 'cancelled' as const };
+        const rows = await writeStudyReport(this.db, request.studyId, request.format, out);
         return { outcome: 'saved' as const, path: out, rows };
       },
     };
@@ -351,6 +365,7 @@ export class ApiService {
    */
   async exportToFile(payload: unknown, out: string): Promise<{ ok: true; fileName: string; rows: number } | { ok: false; failure: ApiFailure }> {
     this.noticeReplacedDatabase();
+    if (payload && typeof payload === 'object' && 'table' in payload && payload.table === STUDY_REPORT_TABLE) return this.studyReportToFile(payload, out);
     const parsed = apiContract['export.file'].request.safeParse(payload);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -360,6 +375,25 @@ export class ApiService {
       const request: ExportRequest = parsed.data;
       const fileName = exportFileName(this.db, request);
       const { rows } = await writeExport(this.db, request, out);
+      return { ok: true, fileName, rows };
+    } catch (error) {
+      if (error instanceof UserError) return { ok: false, failure: { kind: 'bad-request', error: errorMessage(error) } };
+      return { ok: false, failure: { kind: 'internal', error: `internal error: ${errorMessage(error)}` } };
+    }
+  }
+
+  /** The download of study.exportReport in browser mode. */
+  private async studyReportToFile(payload: object, out: string): Promise<{ ok: true; fileName: string; rows: number } | { ok: false; failure: ApiFailure }> {
+    const { table, ...request } = payload as Record<string, unknown>;
+    void table;
+    const parsed = apiContract['study.exportReport'].request.safeParse(request);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return { ok: false, failure: { kind: 'bad-request', error: `export: invalid ${issue?.path.join('.') || 'request'}: ${issue?.message ?? 'bad query'}` } };
+    }
+    try {
+      const fileName = studyReportFileName(this.db, parsed.data.studyId, parsed.data.format);
+      const rows = await writeStudyReport(this.db, parsed.data.studyId, parsed.data.format, out);
       return { ok: true, fileName, rows };
     } catch (error) {
       if (error instanceof UserError) return { ok: false, failure: { kind: 'bad-request', error: errorMessage(error) } };
@@ -418,6 +452,9 @@ export class ApiService {
 const BUSY_ATTEMPTS = 4;
 const BUSY_BACKOFF_MS = 50;
 /** Methods with effects outside the database (runs, downloads) are not repeated. */
+/** The download route's table name for a study's statistics (study.exportReport). */
+const STUDY_REPORT_TABLE = 'study-report';
+
 const NOT_RETRIED = new Set<string>(['train.start', 'train.resume', 'train.cancel', 'datasets.addKnown', 'evaluate.start', 'evaluate.cancel']);
 
 function isDatabaseBusy(error: unknown): boolean {

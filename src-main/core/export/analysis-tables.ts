@@ -4,6 +4,7 @@ import { classNames } from '../analysis/report.js';
 import { cieThresholds } from '../sql/cie-distances.js';
 import { classCounts } from '../sql/class-counts.js';
 import type { Row } from './writers.js';
+import { classNamer } from './class-names.js';
 
 export const PIE_COLUMNS = [
   'pruning_fraction', 'variant', 'image_index', 'true_class_label', 'variant_modal_label', 'variant_number_observ',
@@ -13,6 +14,8 @@ export const PIE_COLUMNS = [
   'variant_self_confidence', 'baseline_self_confidence', 'variant_normalized_margin', 'baseline_normalized_margin',
   // compression-identified exemplars (is_cie at the export's quantile)
   'cie_distance', 'is_cie',
+  // the true label's class name (true_class_label stays the number)
+  'true_class_name',
 ] as const;
 
 export const CLASS_IMPACT_COLUMNS = [
@@ -25,6 +28,7 @@ export const CLASS_IMPACT_COLUMNS = [
 /** From the stored analysis (bring it up to date first: ensureAnalysis). One row per image and non-dense variant; tie is 1 when either modal label was a tie. */
 export function* pieRows(db: Db, experimentId: number, options: { cieQuantile?: number } = {}): Iterable<Row> {
   const thresholds = cieThresholds(db, experimentId, options.cieQuantile ?? DEFAULT_CIE_QUANTILE);
+  const className = classNamer(db, experimentId);
   const rows = db
     .prepare(
       `SELECT v.target_sparsity AS pruning_fraction, a.variant, a.image_index, ei.true_label AS true_class_label,
@@ -48,7 +52,11 @@ export function* pieRows(db: Db, experimentId: number, options: { cieQuantile?: 
     .iterate(experimentId) as Iterable<Row>;
   for (const row of rows) {
     const distance = row.cie_distance as number | null;
-    yield { ...row, is_cie: distance === null ? null : isCie(distance, thresholds.get(String(row.variant)) ?? null) ? 1 : 0 };
+    yield {
+      ...row,
+      is_cie: distance === null ? null : isCie(distance, thresholds.get(String(row.variant)) ?? null) ? 1 : 0,
+      true_class_name: className(row.true_class_label ?? null),
+    };
   }
 }
 

@@ -2,12 +2,13 @@ import type { Db } from '../db/database.js';
 import { auditLabelJoin, studyLabelJoin, type LabelJoin } from '../sql/label-export.js';
 import { resolveVariant, getStudy } from '../study/store.js';
 import type { Row } from './writers.js';
+import { classNamer } from './class-names.js';
 
-export const LABEL_COLUMNS = ['study_id', 'annotator', 'dataset', 'image_index', 'true_label', 'is_pie', 'categories', 'note', 'labeled_at', 'study_fingerprint'] as const;
+export const LABEL_COLUMNS = ['study_id', 'annotator', 'dataset', 'image_index', 'true_label', 'is_pie', 'categories', 'note', 'labeled_at', 'study_fingerprint', 'true_class_name'] as const;
 
-function toRow(r: LabelJoin, fingerprint: string | null): Row {
+function toRow(r: LabelJoin, fingerprint: string | null, className: (label: number) => string | null): Row {
   const categories = JSON.parse(r.categories) as string[];
-  return { ...r, categories: categories.length ? categories.join(';') : 'none', study_fingerprint: fingerprint };
+  return { ...r, categories: categories.length ? categories.join(';') : 'none', study_fingerprint: fingerprint, true_class_name: className(r.true_label) };
 }
 
 /**
@@ -17,7 +18,8 @@ function toRow(r: LabelJoin, fingerprint: string | null): Row {
 export function studyLabelRows(db: Db, studyId?: number): Row[] {
   const study = getStudy(db, studyId);
   const rows = studyLabelJoin(db, study.id, study.dataset);
-  return rows.map((r) => toRow(r, study.fingerprint));
+  const className = classNamer(db, study.experimentId);
+  return rows.map((r) => toRow(r, study.fingerprint, className));
 }
 
 /**
@@ -32,5 +34,6 @@ export function auditLabelRows(db: Db, experimentId: number): Row[] {
     variant = null; // no compressed variant: is_pie stays empty
   }
   const rows = auditLabelJoin(db, experimentId, variant);
-  return rows.map((r) => toRow(r, null));
+  const className = classNamer(db, experimentId);
+  return rows.map((r) => toRow(r, null, className));
 }

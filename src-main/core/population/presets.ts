@@ -21,6 +21,8 @@ export interface PopulationConfig {
   backend?: BackendName;
   /** Train on a class-imbalanced subset of the training split (docs/science.md). */
   longTail?: LongTailConfig;
+  /** The worker threads the run was started with; resume uses them unless told otherwise (unset: all cores). */
+  workers?: number;
 }
 
 export const PRESETS: Record<PresetName, Omit<PopulationConfig, 'preset' | 'arch' | 'seed' | 'backend'>> = {

@@ -82,6 +82,9 @@ export async function trainPopulation(
     if (dataset.train === 0) throw new UserError(`dataset '${dataset.name}' has no training images`);
     if (dataset.test === 0) throw new UserError(`dataset '${dataset.name}' has no test images to evaluate on`);
     config = resolveConfig(request.preset ?? 'quick', request.overrides);
+    // Kept with the experiment so a resume (from another page, after a reload, from the
+    // CLI) runs as many models at once as the run was started with.
+    if (request.workers !== undefined) config.workers = request.workers;
     if (config.longTail) checkLongTail(config.longTail, dataset.classes.length, dataset.classes);
     datasetId = dataset.id;
     datasetName = dataset.name;
@@ -113,7 +116,7 @@ export async function trainPopulation(
   onStarted?.(experimentId, backend);
   const weightsRoot = weightsRootFor(databasePath);
   fs.mkdirSync(weightsRoot, { recursive: true });
-  const summary = await runPopulation(db, { experimentId, train, test, config, workers: request.workers, weightsRoot, onEvent, signal });
+  const summary = await runPopulation(db, { experimentId, train, test, config, workers: request.workers ?? config.workers, weightsRoot, onEvent, signal });
   if (summary.cancelled) resetUnfinished(db, experimentId);
   return { ...summary, experimentId, config, backend, resumedModels };
 }

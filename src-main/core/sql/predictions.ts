@@ -7,7 +7,7 @@ import type { Row } from '../export/writers.js';
 import { evalPredictionRows, evalRunPairs } from './eval-sets.js';
 import type { ReadableDb } from './handles.js';
 
-export const PREDICTION_COLUMNS = ['model_id', 'variant', 'target_sparsity', 'seed', 'image_index', 'true_label', 'predicted_label', 'predicted_probability', 'true_label_probability', 'eval_set'] as const;
+export const PREDICTION_COLUMNS = ['model_id', 'variant', 'target_sparsity', 'seed', 'image_index', 'true_label', 'predicted_label', 'predicted_probability', 'true_label_probability', 'eval_set', 'true_class_name'] as const;
 
 /**
  * Long format, one row per (model, image), in PREDICTION_COLUMNS: the clean test split

@@ -1,51 +1,83 @@
 import { call, errorMessage, type ClassImpactDto, type ModelSummaryDto, type ReportDto, type ShiftDto } from './api.ts';
 
-/** The headline report, the models (for the population's spread) and the class impact of one experiment. */
+/**
+ * The headline report, the models (for the population's spread) and the class impact of
+ * one experiment; the newest load wins, so a slow answer for another experiment never
+ * replaces the one on screen.
+ */
 export class ResultsState {
-  experimentId = $state<number | null>(null);
-  report = $state.raw<ReportDto | null>(null);
-  models = $state.raw<ModelSummaryDto[]>([]);
-  impact = $state.raw<ClassImpactDto[]>([]);
-  /** The shift table; loaded after the rest (its first computation reads every evaluation prediction). */
-  shift = $state.raw<ShiftDto | null>(null);
-  loading = $state(false);
-  error = $state<string | null>(null);
+  #experimentId = $state<number | null>(null);
+  #report = $state.raw<ReportDto | null>(null);
+  #models = $state.raw<ModelSummaryDto[]>([]);
+  #impact = $state.raw<ClassImpactDto[]>([]);
+  #shift = $state.raw<ShiftDto | null>(null);
+  #loading = $state(false);
+  #error = $state<string | null>(null);
   #token = 0;
+
+  get experimentId(): number | null {
+    return this.#experimentId;
+  }
+
+  get report(): ReportDto | null {
+    return this.#report;
+  }
+
+  get models(): ModelSummaryDto[] {
+    return this.#models;
+  }
+
+  get impact(): ClassImpactDto[] {
+    return this.#impact;
+  }
+
+  /** The shift table; loaded after the rest (its first computation reads every evaluation prediction). */
+  get shift(): ShiftDto | null {
+    return this.#shift;
+  }
+
+  get loading(): boolean {
+    return this.#loading;
+  }
+
+  get error(): string | null {
+    return this.#error;
+  }
 
   /** Loads everything for the experiment, with CIEs at `cieQuantile`. */
   async load(experimentId: number, cieQuantile: number): Promise<void> {
     const token = ++this.#token;
-    this.experimentId = experimentId;
-    this.loading = true;
-    this.error = null;
+    this.#experimentId = experimentId;
+    this.#loading = true;
+    this.#error = null;
     try {
       const report = await call('report.get', { experimentId, cieQuantile });
       const [models, impact] = await Promise.all([call('experiments.models', { experimentId }), call('classes.impact', { experimentId })]);
       if (token !== this.#token) return;
-      this.report = report;
-      this.models = models;
-      this.impact = impact;
-      this.shift = null;
+      this.#report = report;
+      this.#models = models;
+      this.#impact = impact;
+      this.#shift = null;
       void this.#loadShift(experimentId, token);
     } catch (error) {
       if (token !== this.#token) return;
-      this.report = null;
-      this.models = [];
-      this.impact = [];
-      this.shift = null;
-      this.error = errorMessage(error);
+      this.#report = null;
+      this.#models = [];
+      this.#impact = [];
+      this.#shift = null;
+      this.#error = errorMessage(error);
     } finally {
-      if (token === this.#token) this.loading = false;
+      if (token === this.#token) this.#loading = false;
     }
   }
 
   async #loadShift(experimentId: number, token: number): Promise<void> {
     try {
       const shift = await call('shift.get', { experimentId });
-      if (token === this.#token) this.shift = shift.rows.length > 0 ? shift : null;
+      if (token === this.#token) this.#shift = shift.rows.length > 0 ? shift : null;
     } catch {
       // The shift section is optional: without it the other results still stand.
-      if (token === this.#token) this.shift = null;
+      if (token === this.#token) this.#shift = null;
     }
   }
 }

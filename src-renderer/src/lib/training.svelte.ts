@@ -38,24 +38,61 @@ export interface RunOutcome {
  * train.* events, time left per model and overall, start, cancel and resume.
  */
 export class TrainingState {
-  running = $state(false);
-  experimentId = $state<number | null>(null);
-  backend = $state<string | null>(null);
-  models = $state.raw<ModelProgress[]>([]);
-  busy = $state(false);
-  error = $state<string | null>(null);
-  outcome = $state<RunOutcome | null>(null);
+  #running = $state(false);
+  #experimentId = $state<number | null>(null);
+  #backend = $state<string | null>(null);
+  #models = $state.raw<ModelProgress[]>([]);
+  #busy = $state(false);
+  #error = $state<string | null>(null);
+  #outcome = $state.raw<RunOutcome | null>(null);
   #now = $state(0);
   /** the worker count the run was started with, so Resume keeps it (unset: all cores) */
   #workers: number | undefined;
+
+  /** A run is training (started here or found running by init). */
+  get running(): boolean {
+    return this.#running;
+  }
+
+  get experimentId(): number | null {
+    return this.#experimentId;
+  }
+
+  /** The tfjs backend the workers train on, from train.started. */
+  get backend(): string | null {
+    return this.#backend;
+  }
+
+  get models(): ModelProgress[] {
+    return this.#models;
+  }
+
+  /** A start or resume request is on its way. */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  get error(): string | null {
+    return this.#error;
+  }
+
+  /** How the last run ended (null while one runs). */
+  get outcome(): RunOutcome | null {
+    return this.#outcome;
+  }
+
+  /** The worker count Resume will send (undefined: the server's default, all cores). */
+  get workers(): number | undefined {
+    return this.#workers;
+  }
 
   /**
    * Whole-run progress. Time left: the models' typical duration (from the finished
    * ones and the running ones' pace) times the work left, over the models running in
    * parallel.
    */
-  overall = $derived.by(() => {
-    const n = this.models.length;
+  #overall = $derived.by(() => {
+    const n = this.#models.length;
     if (n === 0) return { fraction: 0, done: 0, failed: 0, total: 0, secondsLeft: null as number | null };
     const now = this.#now;
     let sum = 0;
@@ -64,7 +101,7 @@ export class TrainingState {
     let running = 0;
     let left = 0;
     const durations: number[] = [];
-    for (const m of this.models) {
+    for (const m of this.#models) {
       const finished = m.status === 'done' || m.status === 'failed';
       sum += finished ? 1 : m.fraction;
       if (m.status === 'done') done++;
@@ -75,27 +112,31 @@ export class TrainingState {
       else if (m.status === 'running' && m.since !== null && m.fraction > 0.05) durations.push((now - m.since) / 1000 / m.fraction);
     }
     const typical = durations.length ? durations.reduce((a, b) => a + b, 0) / durations.length : null;
-    const secondsLeft = this.running && typical !== null ? (typical * left) / Math.max(1, running) : null;
+    const secondsLeft = this.#running && typical !== null ? (typical * left) / Math.max(1, running) : null;
     return { fraction: sum / n, done, failed, total: n, secondsLeft };
   });
+
+  get overall(): { fraction: number; done: number; failed: number; total: number; secondsLeft: number | null } {
+    return this.#overall;
+  }
 
   async init(): Promise<void> {
     try {
       const status = await call('train.status', {});
-      this.running = status.running;
+      this.#running = status.running;
       if (status.running && status.experimentId !== null) {
-        this.experimentId = status.experimentId;
+        this.#experimentId = status.experimentId;
         await this.loadModels(status.experimentId);
       }
     } catch (error) {
-      this.error = errorMessage(error);
+      this.#error = errorMessage(error);
     }
   }
 
   async loadModels(experimentId: number): Promise<void> {
     const models = await call('experiments.models', { experimentId });
-    if (this.experimentId !== experimentId) return;
-    this.models = models.map((m) => ({
+    if (this.#experimentId !== experimentId) return;
+    this.#models = models.map((m) => ({
       modelId: m.id,
       variant: m.variant,
       seed: m.seed,
@@ -127,23 +168,23 @@ export class TrainingState {
   }
 
   async #launch(run: () => Promise<{ experimentId: number }>): Promise<boolean> {
-    if (this.busy || this.running) return false;
-    this.busy = true;
-    this.error = null;
-    this.outcome = null;
+    if (this.#busy || this.#running) return false;
+    this.#busy = true;
+    this.#error = null;
+    this.#outcome = null;
     try {
       const { experimentId } = await run();
-      this.running = true;
+      this.#running = true;
       // Always from the database: on resume the server has put every unfinished model
       // back to waiting, and the table must show that rather than the cancelled run.
-      this.experimentId = experimentId;
+      this.#experimentId = experimentId;
       await this.loadModels(experimentId);
       return true;
     } catch (error) {
-      this.error = errorMessage(error);
+      this.#error = errorMessage(error);
       return false;
     } finally {
-      this.busy = false;
+      this.#busy = false;
     }
   }
 
@@ -151,16 +192,16 @@ export class TrainingState {
     try {
       await call('train.cancel', {});
     } catch (error) {
-      this.error = errorMessage(error);
+      this.#error = errorMessage(error);
     }
   }
 
   dismissError(): void {
-    this.error = null;
+    this.#error = null;
   }
 
   #update(modelId: number, change: (m: ModelProgress) => ModelProgress): void {
-    this.models = this.models.map((m) => (m.modelId === modelId ? change(m) : m));
+    this.#models = this.#models.map((m) => (m.modelId === modelId ? change(m) : m));
   }
 
   handleEvent(event: ApiEvent): void {
@@ -168,21 +209,21 @@ export class TrainingState {
     this.#now = now;
     switch (event.type) {
       case 'train.started':
-        this.running = true;
-        this.backend = event.backend;
-        this.outcome = null;
-        if (this.experimentId !== event.experimentId) {
-          this.experimentId = event.experimentId;
-          this.models = [];
-          void this.loadModels(event.experimentId).catch((error: unknown) => (this.error = errorMessage(error)));
+        this.#running = true;
+        this.#backend = event.backend;
+        this.#outcome = null;
+        if (this.#experimentId !== event.experimentId) {
+          this.#experimentId = event.experimentId;
+          this.#models = [];
+          void this.loadModels(event.experimentId).catch((error: unknown) => (this.#error = errorMessage(error)));
         }
         break;
       case 'train.progress': {
         // A worker stopped by Cancel can still deliver a last message after the run
         // finished; it must not bring its model back to "training".
-        if (!this.running) break;
-        if (!this.models.some((m) => m.modelId === event.modelId)) {
-          this.models = [...this.models, { modelId: event.modelId, variant: event.variant, seed: event.seed, status: 'running', quantized: QUANTIZED_METHODS.has(event.variant), cancelled: false, fraction: 0, epoch: 0, epochs: event.epochs, accuracy: null, top1: null, since: null, seconds: null, secondsLeft: null, message: null }];
+        if (!this.#running) break;
+        if (!this.#models.some((m) => m.modelId === event.modelId)) {
+          this.#models = [...this.#models, { modelId: event.modelId, variant: event.variant, seed: event.seed, status: 'running', quantized: QUANTIZED_METHODS.has(event.variant), cancelled: false, fraction: 0, epoch: 0, epochs: event.epochs, accuracy: null, top1: null, since: null, seconds: null, secondsLeft: null, message: null }];
         }
         this.#update(event.modelId, (m) => {
           const fraction = event.steps > 0 ? Math.min(1, event.step / event.steps) : 0;
@@ -200,17 +241,17 @@ export class TrainingState {
         this.#update(event.modelId, (m) => ({ ...m, status: 'failed', message: event.message, secondsLeft: null }));
         break;
       case 'train.finished':
-        this.running = false;
-        this.outcome = { experimentId: event.experimentId, done: event.done, failed: event.failed, cancelled: event.cancelled, seconds: event.seconds };
+        this.#running = false;
+        this.#outcome = { experimentId: event.experimentId, done: event.done, failed: event.failed, cancelled: event.cancelled, seconds: event.seconds };
         // A model cut off by Cancel keeps nothing (the server resets it to waiting and
         // Resume retrains it from the start), so its bar, epoch and accuracy go too.
-        this.models = this.models.map((m) =>
+        this.#models = this.#models.map((m) =>
           m.status !== 'running' ? m : event.cancelled ? { ...m, status: 'pending', cancelled: true, fraction: 0, epoch: 0, accuracy: null, since: null, secondsLeft: null } : { ...m, secondsLeft: null },
         );
         break;
       case 'train.error':
-        this.running = false;
-        this.error = event.message;
+        this.#running = false;
+        this.#error = event.message;
         break;
     }
   }

@@ -132,6 +132,21 @@ export const studiesMethods = {
     request: z.object({ studyId: StudyId }).strict(),
     response: StudySummarySchema,
   },
+  /**
+   * The study's statistics as a file: json is `pie-audit study report --json`'s text, csv
+   * one row per category. Answered while blind as the CLI answers; the app keeps it
+   * behind the study owner's confirmation.
+   */
+  'study.exportReport': {
+    request: z.object({ studyId: StudyId, format: z.enum(['json', 'csv']) }).strict(),
+    response: z.discriminatedUnion('outcome', [
+      /** Electron: written where the save dialog said (rows: one per category) */
+      z.object({ outcome: z.literal('saved'), path: z.string(), rows: z.number().int() }),
+      z.object({ outcome: z.literal('cancelled') }),
+      /** browser mode: fetch this same-origin URL as a download */
+      z.object({ outcome: z.literal('download'), url: z.string(), fileName: z.string() }),
+    ]),
+  },
 } as const;
 
 export type StudySummaryDto = z.output<typeof StudySummarySchema>;

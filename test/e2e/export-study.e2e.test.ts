@@ -1,0 +1,142 @@
+/**
+ * The Export screen's study entry in Chromium against the real `pie-audit serve`: a
+ * study's statistics download (JSON equal byte for byte to `pie-audit study report
+ * --json`, CSV rows equal to its categories), offered while the study is blind only after
+ * the owner says so, and the study's labels equal to `pie-audit export study`.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse } from 'csv-parse/sync';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, checkPrerequisites, launchChromium, runCli, screenshot, startServer, stopServer, watchPage, type Server } from './support.ts';
+
+const POPULATION = path.join(ROOT, 'test', 'fixtures', 'analysis', 'population.csv');
+/** Three annotators' labels of the study drawn below (test/fixtures/study/make-labels.ts). */
+const LABELS = path.join(ROOT, 'test', 'fixtures', 'study', 'labels-unblinded.csv');
+
+interface Category {
+  name: string;
+  pie_count: number;
+  pie_share: number | null;
+  pie_ci: [number | null, number | null];
+  control_count: number;
+  control_share: number | null;
+  control_ci: [number | null, number | null];
+  ratio: number | null;
+  fisher_p: number | null;
+  fleiss_kappa: number | null;
+  krippendorff_alpha: number | null;
+  gwet_ac1: number | null;
+}
+
+let tmp: string;
+let dbFile: string;
+let server: Server | undefined;
+let browser: Browser | undefined;
+let page: Page;
+let watch: Awaited<ReturnType<typeof watchPage>>;
+
+beforeAll(async () => {
+  checkPrerequisites();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'export-study-e2e-'));
+  dbFile = path.join(tmp, 'study.db');
+  await runCli(['--db', dbFile, 'import', 'predictions', '--format', 'long-csv', '--dataset', 'synthetic', POPULATION], tmp);
+  await runCli(['--db', dbFile, 'study', 'create', '--name', 'pilot', '--pies', '30', '--controls', '30', '--variant', '0.9', '--seed', '7'], tmp);
+  await runCli(['--db', dbFile, 'study', 'import-labels', LABELS], tmp);
+  server = await startServer(dbFile, tmp);
+  browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  page = await context.newPage();
+  watch = await watchPage(page);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (server) await stopServer(server.child);
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Clicks a button that starts a download; resolves with the file's name and text. */
+async function download(testId: string): Promise<{ name: string; text: string }> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+  const out = path.join(tmp, file.suggestedFilename());
+  await file.saveAs(out);
+  return { name: file.suggestedFilename(), text: fs.readFileSync(out, 'utf8') };
+}
+
+const cell = (value: number | null): string => (value === null ? '' : String(value));
+
+describe('the study entry of the Export screen', () => {
+  it('offers a blind study\'s statistics only after the owner says so, and downloads exactly what the CLI prints', async () => {
+    if (!server) throw new Error('no server');
+    await page.goto(`${server.url}#/export`);
+    await expect.poll(() => page.getByTestId('study-export-pick').locator('option').allTextContents()).toEqual(['#1 pilot (blind)']);
+    await expect.poll(() => page.getByTestId('study-export-blind').isVisible()).toBe(true);
+    expect(await page.getByTestId('export-study-report-json').isDisabled()).toBe(true);
+    expect(await page.getByTestId('export-study-report-csv').isDisabled()).toBe(true);
+    await page.getByTestId('study-export-owner').check();
+    await screenshot(page, 'export-study-blind-owner');
+
+    const cli = await runCli(['--db', dbFile, 'study', 'report', '--json'], tmp);
+    const json = await download('export-study-report-json');
+    expect(json.name).toBe('pie-audit-synthetic-study1-report.json');
+    expect(json.text).toBe(cli);
+    const report = JSON.parse(cli) as { blind: boolean; study_id: number; n_pies: number; annotators: string[]; categories: Category[] };
+    expect(report.blind).toBe(true);
+    expect(report.annotators).toEqual(['ann-1', 'ann-2', 'ann-3']);
+
+    const csv = await download('export-study-report-csv');
+    expect(csv.name).toBe('pie-audit-synthetic-study1-report.csv');
+    const rows = parse(csv.text, { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => r.category)).toEqual(report.categories.map((c) => c.name));
+    report.categories.forEach((c, i) => {
+      const row = rows[i] ?? {};
+      expect(row, c.name).toMatchObject({
+        study_id: String(report.study_id),
+        blind: '1',
+        annotators: 'ann-1;ann-2;ann-3',
+        pie_count: String(c.pie_count),
+        pie_share: cell(c.pie_share),
+        pie_ci_low: cell(c.pie_ci[0]),
+        pie_ci_high: cell(c.pie_ci[1]),
+        control_count: String(c.control_count),
+        control_share: cell(c.control_share),
+        control_ci_low: cell(c.control_ci[0]),
+        control_ci_high: cell(c.control_ci[1]),
+        ratio: cell(c.ratio),
+        fisher_p: cell(c.fisher_p),
+        fleiss_kappa: cell(c.fleiss_kappa),
+        krippendorff_alpha: cell(c.krippendorff_alpha),
+        gwet_ac1: cell(c.gwet_ac1),
+      });
+    });
+  });
+
+  it('downloads the study\'s labels as `pie-audit export study` writes them (no is_pie while blind)', async () => {
+    const out = path.join(tmp, 'cli-study.csv');
+    await runCli(['--db', dbFile, 'export', 'study', '--format', 'csv', '--out', out], tmp);
+    const labels = await download('export-study-labels');
+    expect(labels.name).toBe('pie-audit-synthetic-study1.csv');
+    expect(labels.text).toBe(fs.readFileSync(out, 'utf8'));
+    const rows = parse(labels.text, { columns: true }) as Record<string, string>[];
+    expect(rows.length).toBeGreaterThan(100);
+    expect(rows.every((r) => r.is_pie === '')).toBe(true);
+  });
+
+  it('after unblinding, offers the statistics without the owner\'s step, and they carry blind false', async () => {
+    if (!server) throw new Error('no server');
+    await runCli(['--db', dbFile, 'study', 'unblind'], tmp);
+    await page.reload();
+    await expect.poll(() => page.getByTestId('study-export-pick').locator('option').allTextContents()).toEqual(['#1 pilot']);
+    expect(await page.getByTestId('study-export-blind').count()).toBe(0);
+    expect(await page.getByTestId('export-study-report-json').isDisabled()).toBe(false);
+    const cli = await runCli(['--db', dbFile, 'study', 'report', '--json'], tmp);
+    const json = await download('export-study-report-json');
+    expect(json.text).toBe(cli);
+    expect((JSON.parse(json.text) as { blind: boolean }).blind).toBe(false);
+    expect(watch.problems).toEqual([]);
+    expect(await watch.violations()).toEqual([]);
+  });
+});
