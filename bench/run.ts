@@ -3,7 +3,8 @@
  * `npm run bench -- --fast` skips the quick preset's wall time (about ten minutes) and
  * the paper-scale part, and times the CNN on 6,400 images instead of a whole epoch;
  * `npm run bench -- --only models` runs the own-models part alone (issue 12),
- * `--only cnn` and `--only scale` the CNN and the paper-scale parts (issue 16),
+ * `--only cnn`, `--only scale` and `--only grid` the CNN, the paper-scale and the
+ * 50,000-image PIE grid parts (issue 16; `--fast` skips the last two),
  * `--only many-hands` the label latency under concurrent load (issue 17).
  */
 import fs from 'node:fs';
@@ -16,6 +17,7 @@ import { benchManyHands } from './many-hands.js';
 import { benchModels } from './models.js';
 import { benchCnn } from './cnn.js';
 import { benchScale } from './scale.js';
+import { benchGridScale } from './grid-scale.js';
 
 const fast = process.argv.includes('--fast');
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
@@ -30,6 +32,8 @@ try {
     await benchCnn(dir, { fast });
   } else if (only === 'scale') {
     benchScale(dir, { fast: false });
+  } else if (only === 'grid') {
+    await benchGridScale(dir, { fast: false });
   } else {
     await benchAnalysis(dir);
     await benchAnalysisPeer(dir);
@@ -38,6 +42,7 @@ try {
     await benchModels(dir);
     benchScale(dir, { fast });
     await (await import('../test/e2e/bench-browser.js')).benchBrowser(dir);
+    await benchGridScale(dir, { fast });
     await benchManyHands(dir);
   }
 } finally {

@@ -17,7 +17,9 @@ import { SYNTHETIC_VARIANTS, writeSyntheticPopulation } from './synthetic.js';
 export const PAPER_SCALE = { models: 30, images: 50_000 };
 const VARIANTS = [...SYNTHETIC_VARIANTS.slice(0, 3), { variant: 'magnitude-0.7', method: 'magnitude' as const, sparsity: 0.7, forget: 0.04 }, ...SYNTHETIC_VARIANTS.slice(3)];
 
-const [stage, dir = '.'] = process.argv.slice(2);
+const [stage, dir = '.', imagesArg] = process.argv.slice(2);
+/** A smaller population for profiling (`... generate <dir> 10000`); the bench uses the paper's 50,000. */
+const images = imagesArg ? Number(imagesArg) : PAPER_SCALE.images;
 const csv = path.join(dir, 'scale-predictions.csv');
 const imported = path.join(dir, 'scale-import.db');
 const peakMb = (): number => process.resourceUsage().maxRSS / 1024;
@@ -34,7 +36,7 @@ if (stage === 'generate') {
   const file = path.join(dir, 'scale-source.db');
   const db = openDatabase(file);
   try {
-    const population = writeSyntheticPopulation(db, PAPER_SCALE.models, PAPER_SCALE.images, 10, VARIANTS);
+    const population = writeSyntheticPopulation(db, PAPER_SCALE.models, images, 10, VARIANTS);
     await writeRows(csv, 'csv', PREDICTION_COLUMNS, predictionRows(db, population.experimentId));
     result = { rows: population.rows, seconds: seconds(), csvMb: fs.statSync(csv).size / 2 ** 20 };
   } finally {

@@ -106,12 +106,13 @@ async function labelLatency(page: Page, origin: string): Promise<BrowserBenchRes
   return { count: latencies.length, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99), max: Math.max(...latencies) };
 }
 
-async function gridScrolling(page: Page, origin: string): Promise<BrowserBenchResult['scroll']> {
-  await page.goto(`${origin}/#/grid/1`);
+/** Scrolls the grid of an experiment (1 unless given) with all `count` test images shown (PIEs only off). */
+export async function gridScrolling(page: Page, origin: string, count = 10_000, experimentId = 1): Promise<BrowserBenchResult['scroll']> {
+  await page.goto(`${origin}/#/grid/${experimentId}`);
   await page.getByTestId('grid-pies-only').waitFor({ timeout: 60_000 });
   await page.getByTestId('grid-pies-only').uncheck();
   const grid = page.getByTestId('pie-grid');
-  await page.waitForFunction(() => document.querySelector('[data-testid="pie-grid"]')?.getAttribute('data-count') === '10000');
+  await page.waitForFunction((n) => document.querySelector('[data-testid="pie-grid"]')?.getAttribute('data-count') === String(n), count, { timeout: 120_000 });
   await grid.locator('img').first().waitFor();
   const runs: { name: string; pixelsPerFrame: number; frames: number }[] = [
     // The scroll moves a fixed distance per animation frame; px/s holds at 60 frames per second.

@@ -75,6 +75,8 @@ interface ModelRow {
 describe('probability cells', () => {
   it('are read to the same double as Number() reads them', () => {
     const cases = ['0', '1', '0.5', '.5', '5.', '.', '0.000123', '0.30000000000000004', '123456789012345', '1234567890123456', '1e-3', '-0.5', 'NaN', '1.2.3'];
+    // around the 16-character cut where long cells skip the digit scan
+    cases.push('0.12345678901234', '0.123456789012345', '0.9946941137313843', '1234567890123456.', '               1', '                 1', '0.1234567890123e-5');
     const random = new Random(20261202); // seeded, so a failing cell can be replayed
     for (let i = 0; i < 100_000; i++) {
       cases.push(String(Math.fround(random.next())), random.next().toFixed(1 + (i % 12)), String(random.next() * 10 ** (i % 20)));

@@ -44,6 +44,9 @@ const POWERS_OF_TEN = Array.from({ length: 16 }, (_, k) => 10 ** k);
  */
 export function parseDecimal(text: string): number {
   const length = text.length;
+  // 17 characters or more cannot be a plain decimal of at most 15 digits (one point at
+  // most); float32 probabilities printed in full are 17 to 19 long, so they skip the scan.
+  if (length > 16) return parseNumber(text);
   let mantissa = 0;
   let digits = 0;
   let scale = -1; // digits after the point; -1 before a point is seen
