@@ -427,6 +427,7 @@ describe('the built inference worker (needs npm run build)', () => {
       numClasses: 2,
       pixels: new SharedArrayBuffer(4),
       labels: new SharedArrayBuffer(1),
+      stop: new SharedArrayBuffer(4),
     };
     const worker = new Worker(new URL('worker-bootstrap.js', pathToFileURL(outMain + path.sep)), {
       workerData: { entry: pathToFileURL(path.join(outMain, 'model-worker.js')).href, options },

@@ -208,7 +208,7 @@ export class ApiService {
    * import: they share the cores) and streams its progress as events. Answers once every
    * model has been checked and the run is under way, or with the reason it could not start.
    */
-  private startModelImport(request: ImportModelsRequest): Promise<{ started: true; experimentId: number }> {
+  private startModelImport(request: ImportModelsRequest): Promise<{ started: true }> {
     if (this.training) throw new UserError('a population run is already in progress; cancel it or wait for it to finish');
     const controller = new AbortController();
     this.training = controller;
@@ -223,7 +223,7 @@ export class ApiService {
         started = true;
         this.trainingExperiment = experimentId;
         this.emit({ type: 'models.started', experimentId });
-        resolve({ started: true, experimentId });
+        resolve({ started: true });
       })
         .then((outcome) => this.emit({ type: 'models.finished', experimentId: outcome.experimentId, done: outcome.done, failed: outcome.failed, cancelled: outcome.cancelled, seconds: outcome.seconds }))
         .catch((error: unknown) => {

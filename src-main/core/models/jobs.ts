@@ -20,6 +20,8 @@ export interface ModelWorkerOptions {
   /** count x height x width x channels, uint8 */
   pixels: SharedArrayBuffer;
   labels: SharedArrayBuffer;
+  /** one Int32: set to 1, every worker stops after its current batch */
+  stop: SharedArrayBuffer;
 }
 
 export type ToModelWorker = { type: 'job'; job: ModelJob } | { type: 'exit' };
@@ -28,4 +30,5 @@ export type FromModelWorker =
   | { type: 'ready' }
   | { type: 'progress'; modelId: number; done: number; total: number }
   | { type: 'done'; modelId: number; runtime: string; measuredSparsity: number; predictions: Predictions; seconds: number }
-  | { type: 'failed'; modelId: number; message: string; userError: boolean };
+  | { type: 'failed'; modelId: number; message: string; userError: boolean }
+  | { type: 'stopped'; modelId: number };

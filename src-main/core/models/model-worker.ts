@@ -14,6 +14,10 @@ if (!port) throw new Error('model-worker.ts must run in a worker thread');
 const options = (workerData as { options: ModelWorkerOptions }).options;
 const pixels = new Uint8Array(options.pixels);
 const labels = new Uint8Array(options.labels);
+const stop = new Int32Array(options.stop);
+
+/** Thrown between batches once the runner has asked every worker to stop. */
+class Stopped extends Error {}
 
 function send(message: FromModelWorker, transfer: ArrayBuffer[] = []): void {
   port?.postMessage(message, transfer);
@@ -26,6 +30,7 @@ async function run(job: ModelJob): Promise<void> {
     const predictions = emptyPredictions(options.count);
     let lastReport = 0;
     for (let start = 0; start < options.count; start += options.batchSize) {
+      if (Atomics.load(stop, 0) === 1) throw new Stopped();
       const batch = Math.min(options.batchSize, options.count - start);
       const { values, width } = await model.run(inputBatch(pixels, start, batch, options.input), batch);
       if (width !== options.numClasses) throw new UserError(`${job.file}: output '${model.outputName}' has ${width} values per image; the dataset has ${options.numClasses} classes`);
@@ -55,6 +60,7 @@ port.on('message', (message: ToModelWorker) => {
   }
   const job = message.job;
   run(job).catch((error: unknown) => {
-    send({ type: 'failed', modelId: job.modelId, message: errorMessage(error), userError: error instanceof UserError });
+    if (error instanceof Stopped) send({ type: 'stopped', modelId: job.modelId });
+    else send({ type: 'failed', modelId: job.modelId, message: errorMessage(error), userError: error instanceof UserError });
   });
 });

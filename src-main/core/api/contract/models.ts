@@ -35,6 +35,7 @@ export const modelsMethods = {
         workers: z.number().int().min(1).max(64).optional(),
       })
       .strict(),
-    response: z.object({ started: z.literal(true), experimentId: z.number().int() }),
+    // the experiment id comes with models.finished: nothing is stored before every model has run
+    response: z.object({ started: z.literal(true) }),
   },
 } as const;
