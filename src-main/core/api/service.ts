@@ -7,6 +7,7 @@ import { UserError, errorMessage, isDiskFull } from '../errors.js';
 import { trainPopulation, type TrainRequest } from '../population/train.js';
 import type { PopulationEvent } from '../population/runner.js';
 import { importModels, inspectModels, type ImportModelsRequest } from '../models/import.js';
+import { writeManifest } from '../models/write-manifest.js';
 import type { ModelRunEvent } from '../models/runner.js';
 import { APP_VERSION } from '../version.js';
 import { experimentImageCount, resolveExperiment } from '../sql/experiments.js';
@@ -47,6 +48,8 @@ export interface ServiceContext {
   chooseExportPath?: (fileName: string, format: 'csv' | 'json' | 'jsonl') => Promise<string | undefined>;
   /** Electron: picks a models manifest (an open dialog); undefined when cancelled. Browser mode has none: the path is typed. */
   chooseManifestPath?: () => Promise<string | undefined>;
+  /** Electron: an open dialog for model files (.onnx, model.json) */
+  chooseModelFiles?: () => Promise<string[] | undefined>;
 }
 
 /**
@@ -85,6 +88,11 @@ export class ApiService {
         if (!this.context.chooseManifestPath) throw new UserError('no file dialog in browser mode: type the manifest\'s path on the machine serving PIE Audit');
         return { path: (await this.context.chooseManifestPath()) ?? null };
       },
+      'models.chooseModelFiles': async () => {
+        if (!this.context.chooseModelFiles) throw new UserError('no file dialog in browser mode: type the model files\' paths on the machine serving PIE Audit');
+        return { paths: (await this.context.chooseModelFiles()) ?? null };
+      },
+      'models.writeManifest': (request) => writeManifest(request.out, request.manifest),
       'models.inspect': (request) => inspectModels(this.db, request.dataset, request.manifest),
       'models.import': (request) => this.startModelImport({ dataset: request.dataset, manifest: request.manifest, name: request.name, workers: request.workers }),
       'train.resume': (request) => this.startTraining({ resume: true, experimentId: request.experimentId, workers: request.workers }),
