@@ -123,9 +123,9 @@ function runnable(m: ManifestModel, modelId: number): RunnableModel {
   return { modelId, file: m.file, format: m.format, inputName: m.inputName, outputName: m.outputName, variant: m.variant, seed: m.seed };
 }
 
-function shared(bytes: Uint8Array): SharedArrayBuffer {
-  const buffer = new SharedArrayBuffer(bytes.byteLength);
-  new Uint8Array(buffer).set(bytes);
+function shared(values: Uint8Array | Uint16Array): SharedArrayBuffer {
+  const buffer = new SharedArrayBuffer(values.byteLength);
+  new Uint8Array(buffer).set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
   return buffer;
 }
 

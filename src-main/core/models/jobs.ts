@@ -19,6 +19,7 @@ export interface ModelWorkerOptions {
   numClasses: number;
   /** count x height x width x channels, uint8 */
   pixels: SharedArrayBuffer;
+  /** count uint16 true labels */
   labels: SharedArrayBuffer;
   /** one Int32: set to 1, every worker stops after its current batch */
   stop: SharedArrayBuffer;

@@ -13,7 +13,7 @@ const port = parentPort;
 if (!port) throw new Error('model-worker.ts must run in a worker thread');
 const options = (workerData as { options: ModelWorkerOptions }).options;
 const pixels = new Uint8Array(options.pixels);
-const labels = new Uint8Array(options.labels);
+const labels = new Uint16Array(options.labels);
 const stop = new Int32Array(options.stop);
 
 /** Thrown between batches once the runner has asked every worker to stop. */

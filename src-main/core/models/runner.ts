@@ -51,7 +51,7 @@ export async function runModels(
   const queue = [...models];
   const byId = new Map(models.map((m) => [m.modelId, m]));
   const workerCount = Math.max(1, Math.min(options.workers ?? os.availableParallelism(), models.length || 1));
-  const labels = new Uint8Array(options.labels);
+  const labels = new Uint16Array(options.labels);
   const results: ModelRunResults['results'] = new Map();
   const failedIds: number[] = [];
   let done = 0;

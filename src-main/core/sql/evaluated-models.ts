@@ -11,7 +11,7 @@ import { markFailed, resetUnfinished, saveModelResult, type ModelResult } from '
 export interface TestSplit {
   count: number;
   numClasses: number;
-  labels: Uint8Array;
+  labels: Uint16Array;
   imageIds: Int32Array;
   source: ImageSource;
 }
@@ -35,7 +35,7 @@ export function readTestSplit(db: Db, datasetId: number, datasetName: string): T
     .all(datasetId) as { id: number; label: number; pixels: Buffer | null; path: string | null; width: number; height: number }[];
   if (rows.length === 0) throw new UserError(`dataset '${datasetName}' has no test split to evaluate the models on`);
   const count = rows.length;
-  const labels = Uint8Array.from(rows, (r) => r.label);
+  const labels = Uint16Array.from(rows, (r) => r.label);
   const imageIds = Int32Array.from(rows, (r) => r.id);
   let source: ImageSource;
   if (rows.every((r) => r.pixels !== null)) {
@@ -80,7 +80,7 @@ export interface NewEvaluatedExperiment {
   name: string;
   datasetId: number;
   config: unknown;
-  labels: Uint8Array;
+  labels: Uint16Array;
   imageIds: Int32Array;
   models: NewEvaluatedModel[];
 }
