@@ -63,11 +63,16 @@ afterAll(async () => {
 });
 
 /** The shown image's natural (served) size and its size on the page, once loaded. */
-async function shown(testId: string): Promise<{ natural: [number, number]; box: [number, number]; src: string }> {
+async function shown(testId: string): Promise<{ natural: [number, number]; box: [number, number]; src: string; rendering: string }> {
   const img = page.getByTestId(testId);
   await img.waitFor({ timeout: 60_000 });
   await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0), { timeout: 30_000 }).toBe(true);
-  return img.evaluate((el: HTMLImageElement) => ({ natural: [el.naturalWidth, el.naturalHeight] as [number, number], box: [el.clientWidth, el.clientHeight] as [number, number], src: el.getAttribute('src') ?? '' }));
+  return img.evaluate((el: HTMLImageElement) => ({
+    natural: [el.naturalWidth, el.naturalHeight] as [number, number],
+    box: [el.clientWidth, el.clientHeight] as [number, number],
+    src: el.getAttribute('src') ?? '',
+    rendering: getComputedStyle(el).imageRendering,
+  }));
 }
 
 describe('own photographs full size', () => {
@@ -79,6 +84,7 @@ describe('own photographs full size', () => {
     // on the page: larger than any thumbnail, no larger than the image
     expect(image.box[0]).toBeGreaterThan(96);
     expect(image.box[0]).toBeLessThanOrEqual(WIDTH);
+    expect(image.rendering).toBe('auto'); // shrunk to fit: drawn smoothly, not nearest-neighbour
   }, 120_000);
 
   it('the audit shows it full size too', async () => {
@@ -96,5 +102,6 @@ describe('own photographs full size', () => {
     expect(image.natural).toEqual([WIDTH, HEIGHT]);
     expect(image.box[0]).toBeGreaterThan(96);
     expect(image.box[0]).toBeLessThanOrEqual(WIDTH);
+    expect(image.rendering).toBe('auto'); // shrunk to fit: drawn smoothly, not nearest-neighbour
   }, 120_000);
 });
