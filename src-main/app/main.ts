@@ -61,6 +61,11 @@ async function start(): Promise<void> {
       const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
       return result.canceled ? undefined : result.filePaths[0];
     },
+    chooseModelFiles: async () => {
+      const options: Electron.OpenDialogOptions = { title: 'Model files', properties: ['openFile', 'multiSelections'], filters: [{ name: 'ONNX or TensorFlow.js', extensions: ['onnx', 'json'] }] };
+      const result = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+      return result.canceled ? undefined : result.filePaths;
+    },
   });
 
   hardenSession();

@@ -55,14 +55,15 @@ export function registerModelsCommands(program: Command, globals: () => GlobalOp
       try {
         const outcome = await withDatabase(globals(), (db) =>
           importModels(db, request, reporter.onEvent, controller.signal, (id, described) => {
-            process.stderr.write(`experiment ${id}\n`);
+            if (id !== null) process.stderr.write(`experiment ${id}\n`);
             for (const d of described) {
               process.stderr.write(`${d.variant} seed ${d.seed}: ${d.file}: input '${d.inputName}' ${d.inputShape} -> output '${d.outputName}' ${d.outputShape}, sparsity ${d.measuredSparsity.toFixed(4)}\n`);
             }
           }),
         );
         reporter.stop();
-        console.log(`experiment ${outcome.experimentId}: ${outcome.done} models evaluated in ${outcome.seconds.toFixed(1)} s` + (outcome.failed ? `, ${outcome.failed} failed` : ''));
+        if (outcome.experimentId === null) console.log('nothing stored: no model finished');
+        else console.log(`experiment ${outcome.experimentId}: ${outcome.done} models evaluated in ${outcome.seconds.toFixed(1)} s` + (outcome.failed ? `, ${outcome.failed} failed` : ''));
         if (outcome.cancelled) {
           process.exitCode = 130;
           return;

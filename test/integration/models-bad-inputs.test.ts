@@ -66,7 +66,7 @@ describe.runIf(runsOnFashionMnist)('models import refuses bad input', () => {
   manifestCase('an unknown method', good([{ file: CNN, variant: 'p', method: 'lottery', seed: 1 }]), /unknown-method\.json: models\[0\]\.method: /);
   manifestCase('a missing model file', good([dense(path.join(dir, 'absent.onnx'))]), /absent\.onnx: model file not found \(listed in .*missing-model-file\.json\)/);
   manifestCase('a truncated ONNX file', good([dense(path.join(dir, 'truncated.onnx'))]), /truncated\.onnx: not a readable ONNX model/);
-  manifestCase('a text file named .onnx', good([dense(path.join(dir, 'text.onnx'))]), /text\.onnx: not a readable ONNX model/);
+  manifestCase('a text file named .onnx', good([dense(path.join(dir, 'text.onnx'))]), /text\.onnx: not an ONNX model \(it starts with bytes 74 68 69 73\)/);
   manifestCase('a file neither ONNX nor TF.js', good([dense(path.join(dir, 'model.pt'))]), /neither-ONNX-nor-TF-js\.json: models\[0\]\.file: '.*model\.pt' is neither an \.onnx file nor a TensorFlow\.js model\.json/);
   manifestCase('a TF.js model missing its weights', good([dense(path.join(dir, 'tfjs', 'model.json'))]), /model\.json: cannot read weight file 'gone\.bin' \(ENOENT\)/);
   manifestCase(
@@ -85,6 +85,21 @@ describe.runIf(runsOnFashionMnist)('models import refuses bad input', () => {
   manifestCase('an unknown dataset', good([dense(CNN)]), /no dataset named 'nope'/, 'nope');
   cases.push(['a bad batch size', () => ['models', 'import', '--dataset', 'fm', '--manifest', path.join(MODEL_FIXTURES, 'cnn.manifest.json'), '--batch-size', '0'], /--batch-size must be a positive integer, not '0'/]);
   cases.push(['nothing to resume', () => ['models', 'import', '--resume'], /nothing to resume: every evaluated experiment is complete/]);
+
+  // late-nan.onnx (make_late_nan_model.py) passes the 8-image probe and outputs NaN on image 14.
+  // The dense CNN before it finishes first and must not be stored either. The run has begun,
+  // so the models' description and progress lines come first; the refusal is the one last line.
+  it('a model that outputs NaN only after the probed images', async () => {
+    const manifest = writeManifest(dir, 'late-nan.json', good([dense(CNN), { file: path.join(MODEL_FIXTURES, 'late-nan.onnx'), variant: 'late', method: 'other', seed: 2 }]));
+    const before = dbSnapshot(db);
+    const result = await runCli(['--db', db, 'models', 'import', '--dataset', 'fm', '--workers', '1', '--batch-size', '4', '--manifest', manifest]);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines.at(-1)).toMatch(/late-nan\.onnx: it outputs NaN \(image 14\)$/);
+    expect(lines.filter((l) => /outputs NaN|failed/.test(l))).toHaveLength(1);
+    expect(result.stderr).toMatch(/dense seed 1: top-1/); // the first model did finish before the failure
+    expect(result.code).toBe(1);
+    expect(dbSnapshot(db)).toBe(before);
+  }, 120_000);
 
   it.each(cases.map(([what, args, expected]) => ({ what, args, expected })))('$what', async ({ args, expected }) => {
     const before = dbSnapshot(db);

@@ -112,6 +112,47 @@ describe.runIf(runsOnFashionMnist)('models import of ONNX models', () => {
     expect(stored?.measured_sparsity).toBe(zeros / (36 + 27040));
     expect(stored?.backend).toMatch(/^tfjs-/);
   }, 120_000);
+
+  it("runs the committed TensorFlow.js graph models (the ONNX MLPs' weights) to their PyTorch predictions", async () => {
+    // tfjs-graph/<variant>/model.json: a GraphDef in JSON (MatMul/BiasAdd/Relu/Softmax) written by
+    // make_tfjs_graph_model.py from the ONNX MLPs' weights, so their reference is those models'
+    const graphs = JSON.parse(fs.readFileSync(path.join(MODEL_FIXTURES, 'tfjs-graph', 'reference.json'), 'utf8')) as Record<string, { source: string; zeros: number; weights: number }>;
+    const folder = path.join(dir, 'graph');
+    fs.mkdirSync(folder);
+    const input = { layout: 'flat', channels: 1, height: 28, width: 28, scale: 1 / 255, mean: [0.286], std: [0.353] };
+    const manifest = writeManifest(folder, 'manifest.json', {
+      input,
+      output: 'probabilities',
+      models: [
+        { file: path.join(MODEL_FIXTURES, 'tfjs-graph', 'dense', 'model.json'), variant: 'dense', method: 'dense', seed: 1 },
+        { file: path.join(MODEL_FIXTURES, 'tfjs-graph', 'magnitude-0.9', 'model.json'), variant: 'magnitude-0.9', method: 'magnitude', target_sparsity: 0.9, seed: 101 },
+      ],
+    });
+    const result = await runCli(['--db', db, 'models', 'import', '--dataset', 'fm', '--manifest', manifest, '--workers', '2']);
+    expect(result.stderr).not.toMatch(/failed/);
+    expect(result.stderr).toMatch(/input 'image' \[N, 784\] -> output 'probabilities'/);
+    expect(result.code).toBe(0);
+    const experimentId = Number(/experiment (\d+):/.exec(result.stdout)?.[1]);
+    const models = queryAll<{ id: number; variant: string; measured_sparsity: number; backend: string }>(db, 'SELECT id, variant, measured_sparsity, backend FROM models WHERE experiment_id = ? ORDER BY id', experimentId);
+    expect(models.map((m) => m.variant)).toEqual(['dense', 'magnitude-0.9']);
+    const predictions = readPredictions(db, experimentId);
+    for (const m of models) {
+      const graph = graphs[m.variant];
+      const ref = graph && REF.models[graph.source];
+      if (!graph || !ref) throw new Error(`no reference for ${m.variant}`);
+      const rows = predictions.filter((r) => r.model_id === m.id);
+      expect(rows).toHaveLength(HEAD);
+      expect(rows.map((r) => r.predicted_label)).toEqual(ref.predicted_label);
+      rows.forEach((r, i) => {
+        expect(Math.abs(r.predicted_probability - (ref.predicted_probability[i] ?? NaN))).toBeLessThan(1e-5);
+        expect(Math.abs(r.true_label_probability - (ref.true_label_probability[i] ?? NaN))).toBeLessThan(1e-5);
+      });
+      // the script's count of the graph's zeros, which is also the ONNX file's
+      expect(graph).toMatchObject({ zeros: ref.zeros, weights: ref.weights });
+      expect(m.measured_sparsity).toBe(graph.zeros / graph.weights);
+      expect(m.backend).toMatch(/^tfjs-/);
+    }
+  }, 120_000);
 });
 
 describe('models import on a colour folder dataset', () => {

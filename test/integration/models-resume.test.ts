@@ -1,13 +1,14 @@
 /**
- * Issue 12: an import killed with SIGKILL during inference resumes (--resume) to the same
- * predictions as an uninterrupted import: finished models are kept whole, the others run
- * again from the start.
+ * Issue 12: nothing of an import is written until every model has run, so one killed
+ * with SIGKILL during inference leaves the database byte-identical (run it again). One
+ * interrupted with SIGINT (Ctrl+C) keeps its finished models whole and resumes
+ * (--resume) to the same predictions as an uninterrupted import.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN, ROOT, runCli } from '../helpers/cli.js';
-import { FASHION_MNIST_DIR, requireFashionMnist, runsOnFashionMnist, tempDir } from '../helpers/data.js';
+import { FASHION_MNIST_DIR, dbSnapshot, requireFashionMnist, runsOnFashionMnist, tempDir } from '../helpers/data.js';
 import { FASHION_INPUT, MODEL_FIXTURES, queryAll, readPredictions, writeManifest } from '../helpers/models.js';
 
 const model = (file: string, variant: string, seed: number): object => ({
@@ -29,8 +30,8 @@ async function newDatabase(dir: string, name: string): Promise<string> {
   return db;
 }
 
-/** Starts an import and kills it with SIGKILL as soon as its first model is stored. */
-function importKilledAfterFirstModel(db: string, manifest: string): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
+/** Starts an import and sends it `signal` as soon as its first model has finished. */
+function importStoppedAfterFirstModel(db: string, manifest: string, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, '--db', db, 'models', 'import', '--dataset', 'fm-test', '--manifest', manifest, '--workers', '1', '--batch-size', '16'], {
       cwd: ROOT,
@@ -40,15 +41,15 @@ function importKilledAfterFirstModel(db: string, manifest: string): Promise<{ si
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
-      if (/top-1/.test(stderr)) child.kill('SIGKILL');
+      if (/top-1/.test(stderr) && child.exitCode === null && !child.killed) child.kill(signal);
     });
     child.on('error', reject);
-    child.on('close', (_code, signal) => resolve({ signal, stderr }));
+    child.on('close', (code, got) => resolve({ code, signal: got, stderr }));
   });
 }
 
-describe.runIf(runsOnFashionMnist)('models import after kill -9', () => {
-  it('resumes to the predictions of an uninterrupted run', async () => {
+describe.runIf(runsOnFashionMnist)('models import interrupted', () => {
+  it('kill -9 after a finished model leaves the database byte-identical; Ctrl+C keeps it and resumes to the predictions of an uninterrupted run', async () => {
     requireFashionMnist();
     const dir = tempDir();
     const manifest = writeManifest(dir, 'population.json', {
@@ -57,8 +58,15 @@ describe.runIf(runsOnFashionMnist)('models import after kill -9', () => {
       models: [model('cnn-dense.onnx', 'dense', 1), model('mlp-dense.onnx', 'dense', 2), model('cnn-magnitude-0.9.onnx', 'magnitude-0.9', 1), model('mlp-magnitude-0.9.onnx', 'magnitude-0.9', 2)],
     });
     const killed = await newDatabase(dir, 'killed.sqlite');
-    const run = await importKilledAfterFirstModel(killed, manifest);
-    expect(run.signal).toBe('SIGKILL');
+    const before = dbSnapshot(killed);
+    const kill = await importStoppedAfterFirstModel(killed, manifest, 'SIGKILL');
+    expect(kill.signal).toBe('SIGKILL');
+    expect(dbSnapshot(killed)).toBe(before);
+    expect((await runCli(['--db', killed, 'models', 'import', '--resume'])).stderr).toMatch(/nothing to resume/);
+
+    const run = await importStoppedAfterFirstModel(killed, manifest, 'SIGINT');
+    expect(run.stderr).toMatch(/interrupted: stopping; finished models are kept/);
+    expect(run.code).toBe(130);
     const statuses = queryAll<{ status: string }>(killed, 'SELECT status FROM models ORDER BY id').map((r) => r.status);
     expect(statuses.filter((s) => s === 'done').length).toBeGreaterThanOrEqual(1);
     expect(statuses.filter((s) => s !== 'done').length).toBeGreaterThanOrEqual(1);

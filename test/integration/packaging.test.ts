@@ -426,7 +426,8 @@ describe('the built inference worker (needs npm run build)', () => {
       count: 1,
       numClasses: 2,
       pixels: new SharedArrayBuffer(4),
-      labels: new SharedArrayBuffer(1),
+      labels: new SharedArrayBuffer(2), // one 16-bit label
+      stop: new SharedArrayBuffer(4),
     };
     const worker = new Worker(new URL('worker-bootstrap.js', pathToFileURL(outMain + path.sep)), {
       workerData: { entry: pathToFileURL(path.join(outMain, 'model-worker.js')).href, options },

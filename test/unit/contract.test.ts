@@ -25,7 +25,7 @@ describe('the API contract by namespace', () => {
         'annotator.get', 'annotator.set', 'app.info', 'classes.impact', 'compare.get', 'datasets.addKnown',
         'datasets.list', 'experiments.delete', 'experiments.list', 'experiments.models', 'experiments.rename',
         'evaluate.cancel', 'evaluate.start', 'evaluate.status', 'export.file', 'image.detail', 'image.shift', 'labels.get', 'labels.list', 'labels.set',
-        'models.chooseManifest', 'models.import', 'models.inspect', 'pies.list', 'report.get', 'schema.get',
+        'models.chooseManifest', 'models.chooseModelFiles', 'models.import', 'models.inspect', 'models.writeManifest', 'pies.list', 'report.get', 'schema.get',
         'shift.get', 'study.create', 'study.items', 'study.label', 'study.exportReport', 'study.list', 'study.report', 'study.unblind',
         'subgroups.impact', 'train.cancel', 'train.resume', 'train.start', 'train.status',
       ].sort(),

@@ -8,6 +8,7 @@ import { UserError, errorMessage, isDiskFull } from '../errors.js';
 import { trainPopulation, type TrainRequest } from '../population/train.js';
 import type { PopulationEvent } from '../population/runner.js';
 import { importModels, inspectModels, type ImportModelsRequest } from '../models/import.js';
+import { writeManifest } from '../models/write-manifest.js';
 import type { ModelRunEvent } from '../models/runner.js';
 import { APP_VERSION } from '../version.js';
 import { experimentImageCount, resolveExperiment } from '../sql/experiments.js';
@@ -54,6 +55,8 @@ export interface ServiceContext {
   chooseExportPath?: (fileName: string, format: 'csv' | 'json' | 'jsonl') => Promise<string | undefined>;
   /** Electron: picks a models manifest (an open dialog); undefined when cancelled. Browser mode has none: the path is typed. */
   chooseManifestPath?: () => Promise<string | undefined>;
+  /** Electron: an open dialog for model files (.onnx, model.json) */
+  chooseModelFiles?: () => Promise<string[] | undefined>;
 }
 
 /**
@@ -97,6 +100,11 @@ export class ApiService {
         if (!this.context.chooseManifestPath) throw new UserError('no file dialog in browser mode: type the manifest\'s path on the machine serving PIE Audit');
         return { path: (await this.context.chooseManifestPath()) ?? null };
       },
+      'models.chooseModelFiles': async () => {
+        if (!this.context.chooseModelFiles) throw new UserError('no file dialog in browser mode: type the model files\' paths on the machine serving PIE Audit');
+        return { paths: (await this.context.chooseModelFiles()) ?? null };
+      },
+      'models.writeManifest': (request) => writeManifest(request.out, request.manifest),
       'models.inspect': (request) => inspectModels(this.db, request.dataset, request.manifest),
       'models.import': (request) => this.startModelImport({ dataset: request.dataset, manifest: request.manifest, name: request.name, workers: request.workers }),
       'train.resume': (request) => this.startTraining({ resume: true, experimentId: request.experimentId, workers: request.workers }),
@@ -247,7 +255,7 @@ export class ApiService {
    * import: they share the cores) and streams its progress as events. Answers once every
    * model has been checked and the run is under way, or with the reason it could not start.
    */
-  private startModelImport(request: ImportModelsRequest): Promise<{ started: true; experimentId: number }> {
+  private startModelImport(request: ImportModelsRequest): Promise<{ started: true }> {
     if (this.training) throw new UserError('a population run is already in progress; cancel it or wait for it to finish');
     const controller = new AbortController();
     this.training = controller;
@@ -262,7 +270,7 @@ export class ApiService {
         started = true;
         this.trainingExperiment = experimentId;
         this.emit({ type: 'models.started', experimentId });
-        resolve({ started: true, experimentId });
+        resolve({ started: true });
       })
         .then((outcome) => this.emit({ type: 'models.finished', experimentId: outcome.experimentId, done: outcome.done, failed: outcome.failed, cancelled: outcome.cancelled, seconds: outcome.seconds }))
         .catch((error: unknown) => {

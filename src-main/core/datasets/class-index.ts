@@ -1,6 +1,9 @@
 import fs from 'node:fs';
 import { UserError, errorMessage } from '../errors.js';
 
+/** Labels are 16-bit where predictions are counted and stored (analysis, models import). */
+export const MAX_CLASSES = 65_535;
+
 /** One class of a class-index file: label = its position. */
 export interface IndexedClass {
   /** the sub-folder that holds its images (e.g. an ImageNet synset, n01440764) */
@@ -29,7 +32,7 @@ export function readClassIndex(file: string): IndexedClass[] {
   }
   const classes = text.trimStart().startsWith('{') ? fromJson(file, text) : fromLines(file, text);
   if (classes.length === 0) throw new UserError(`${file}: class index lists no classes`);
-  if (classes.length > 256) throw new UserError(`${file}: ${classes.length} classes; at most 256 classes are supported`);
+  if (classes.length > MAX_CLASSES) throw new UserError(`${file}: ${classes.length} classes; at most ${MAX_CLASSES} classes are supported`);
   const seen = new Map<string, number>();
   classes.forEach((c, label) => {
     const first = seen.get(c.folder);

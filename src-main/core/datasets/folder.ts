@@ -3,7 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { UserError, errorMessage } from '../errors.js';
 import { sha256 } from './checksum.js';
-import type { IndexedClass } from './class-index.js';
+import { MAX_CLASSES, type IndexedClass } from './class-index.js';
 import type { FileImage } from './types.js';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
@@ -137,7 +137,8 @@ export async function readImageFolder(dir: string, classIndex?: { file: string; 
   const folders = entries(dir, 'directory', rootReal, problems, () => true);
   if (problems.length > 0) refuse(problems);
   if (folders.length === 0) throw new UserError(`${dir}: no class sub-folders (expected one sub-folder of images per class)`);
-  if (folders.length > 256) throw new UserError(`${dir}: ${folders.length} class folders; at most 256 classes are supported`);
+  // labels are 16-bit in the analysis and in models import: ImageNet's 1,000 classes fit
+  if (folders.length > MAX_CLASSES) throw new UserError(`${dir}: ${folders.length} class folders; at most ${MAX_CLASSES} classes are supported`);
   // Without a class index, label i is the i-th folder by name; with one, the index decides
   // (a listed class may have no folder: it has no images here).
   const labelOf = new Map((classIndex?.classes.map((c) => c.folder) ?? folders).map((folder, label) => [folder, label]));

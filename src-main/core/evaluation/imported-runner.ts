@@ -45,7 +45,7 @@ export async function importedRunner(db: Db, experimentId: number, models: Finis
         const pixels = await prepared;
         const opened = await openModel(entry, manifest.input);
         try {
-          const p = await predictImages(opened, entry.file, pixels, images.labels, { input: manifest.input, output: manifest.output, batchSize: config.batchSize, count: images.count, numClasses: images.numClasses });
+          const p = await predictImages(opened, entry.file, pixels, Uint16Array.from(images.labels), { input: manifest.input, output: manifest.output, batchSize: config.batchSize, count: images.count, numClasses: images.numClasses });
           let correct = 0;
           for (let i = 0; i < images.count; i++) if (p.predicted[i] === images.labels[i]) correct++;
           return { ...p, top1: correct / images.count };

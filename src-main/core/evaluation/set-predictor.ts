@@ -4,7 +4,7 @@ import type { SplitData } from '../training/data.js';
 /** One model's predictions on an evaluation set, as stored. */
 export interface SetPredictions {
   top1: number;
-  predicted: Uint8Array;
+  predicted: Uint8Array | Uint16Array;
   predictedProbability: Float32Array;
   trueLabelProbability: Float32Array;
 }

@@ -4,10 +4,10 @@ import path from 'node:path';
 import type { Db } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { findDataset } from '../datasets/store.js';
-import { resetUnfinished } from '../population/store.js';
-import { findEvaluatedExperiment, insertEvaluatedExperiment, readTestSplit, type TestSplit } from '../sql/evaluated-models.js';
+import { findEvaluatedExperiment, readTestSplit, storeEvaluatedRun, type TestSplit } from '../sql/evaluated-models.js';
 import { formatShape, type Dim } from './loaded-model.js';
 import { parseManifest, readManifest, type Manifest, type ManifestModel } from './manifest.js';
+import { checkStaysInFolder } from './model-file.js';
 import { measuredSparsityOf, openModel } from './open-model.js';
 import { inputBatch, modelPixels } from './preprocess.js';
 import { runModels, type ModelRunEvent, type ModelRunSummary, type RunnableModel } from './runner.js';
@@ -41,7 +41,8 @@ export interface ModelDescription {
 }
 
 export interface ImportModelsOutcome extends ModelRunSummary {
-  experimentId: number;
+  /** null when nothing was stored (a run cancelled before any model finished) */
+  experimentId: number | null;
   models: ModelDescription[];
   resumedModels: number;
 }
@@ -75,6 +76,7 @@ export async function describeModels(manifest: Manifest, split: TestSplit, pixel
   for (const m of manifest.models) {
     if (only && !only.has(m.file)) continue;
     if (!fs.existsSync(m.file)) throw new UserError(`${m.file}: model file not found (listed in ${manifest.path})`);
+    checkStaysInFolder(m.file, manifest.path);
     const model = await openModel(m, manifest.input);
     try {
       const { values, width } = await model.run(inputBatch(pixels, 0, probe, manifest.input), probe);
@@ -121,26 +123,34 @@ function runnable(m: ManifestModel, modelId: number): RunnableModel {
   return { modelId, file: m.file, format: m.format, inputName: m.inputName, outputName: m.outputName, variant: m.variant, seed: m.seed };
 }
 
-function shared(bytes: Uint8Array): SharedArrayBuffer {
-  const buffer = new SharedArrayBuffer(bytes.byteLength);
-  new Uint8Array(buffer).set(bytes);
+function shared(values: Uint8Array | Uint16Array): SharedArrayBuffer {
+  const buffer = new SharedArrayBuffer(values.byteLength);
+  new Uint8Array(buffer).set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
   return buffer;
 }
 
-/** pie-audit models import: a new evaluated population, or the rest of an interrupted one. */
+/**
+ * pie-audit models import: a new evaluated population, or the rest of an interrupted one.
+ * Every model runs to the end before anything is written; then the experiment, its
+ * models and all their predictions are stored in one transaction. So a model whose
+ * output turns bad after the probed images, or a kill at any moment, leaves the
+ * database as it was. A cancelled run (Ctrl+C, the app's Cancel) stores the models
+ * that finished, and `--resume` runs the others.
+ */
 export async function importModels(
   db: Db,
   request: ImportModelsRequest,
   onEvent?: (e: ModelRunEvent) => void,
   signal?: AbortSignal,
-  onStarted?: (experimentId: number, descriptions: ModelDescription[]) => void,
+  onStarted?: (experimentId: number | null, descriptions: ModelDescription[]) => void,
 ): Promise<ImportModelsOutcome> {
   let manifest: Manifest;
   let split: TestSplit;
-  let experimentId: number | undefined;
+  let resumed: number | undefined;
   let batchSize: number;
-  let pending: { model: ManifestModel; id?: number }[];
-  let resumedModels = 0;
+  let datasetId: number;
+  /** the models to run; `id` is the stored model's id on resume, else its place in the manifest */
+  let pending: { model: ManifestModel; id: number }[];
   if (request.resume) {
     const found = findEvaluatedExperiment(db, request.experimentId);
     if (!found) throw new UserError(request.experimentId !== undefined ? `no evaluated experiment ${request.experimentId}` : 'nothing to resume: every evaluated experiment is complete');
@@ -148,12 +158,13 @@ export async function importModels(
     manifest = parseManifest(config.manifest, config.manifestPath);
     batchSize = checkBatchSize(request.batchSize ?? config.batchSize);
     split = readTestSplit(db, found.datasetId, found.datasetName);
-    experimentId = found.id;
+    resumed = found.id;
+    datasetId = found.datasetId;
     const idOf = new Map(found.models.map((r) => [`${r.variant}\u0000${r.seed}`, r]));
-    pending = manifest.models
-      .map((model) => ({ model, row: idOf.get(`${model.variant}\u0000${model.seed}`) }))
-      .filter((x) => x.row && x.row.status !== 'done')
-      .map((x) => ({ model: x.model, id: x.row?.id }));
+    pending = manifest.models.flatMap((model) => {
+      const row = idOf.get(`${model.variant}\u0000${model.seed}`);
+      return row && row.status !== 'done' ? [{ model, id: row.id }] : [];
+    });
     for (const { model } of pending) {
       if (!fs.existsSync(model.file)) throw new UserError(`${model.file}: model file not found (needed to resume experiment ${found.id})`);
       if (fileHash(model.file) !== config.files[model.file]) throw new UserError(`${model.file}: the file changed since experiment ${found.id} started; import it as a new population instead`);
@@ -165,39 +176,37 @@ export async function importModels(
     batchSize = checkBatchSize(request.batchSize ?? DEFAULT_BATCH_SIZE);
     const dataset = findDataset(db, request.dataset);
     split = readTestSplit(db, dataset.id, dataset.name);
-    pending = manifest.models.map((model) => ({ model }));
+    datasetId = dataset.id;
+    pending = manifest.models.map((model, i) => ({ model, id: i + 1 }));
   }
   const pixels = await modelPixels(split.source, manifest.input);
   const descriptions = await describeModels(manifest, split, pixels, new Set(pending.map((p) => p.model.file)));
+  // read before the run: a file changed during it must not be recorded as the one that ran
+  const files = resumed === undefined ? Object.fromEntries(manifest.models.map((m) => [m.file, fileHash(m.file)])) : {};
 
-  if (experimentId === undefined) {
-    const dataset = findDataset(db, request.dataset ?? '');
-    const config: EvaluatedConfig = {
-      manifestPath: manifest.path,
-      manifest: JSON.parse(fs.readFileSync(manifest.path, 'utf8')),
-      batchSize,
-      files: Object.fromEntries(manifest.models.map((m) => [m.file, fileHash(m.file)])),
-    };
-    const name = request.name ?? `${path.basename(manifest.path).replace(/\.json$/i, '')} on ${dataset.name}`;
-    const created = insertEvaluatedExperiment(db, {
-      name,
-      datasetId: dataset.id,
+  onStarted?.(resumed ?? null, descriptions);
+  const run = await runModels(
+    pending.map((p) => runnable(p.model, p.id)),
+    { input: manifest.input, output: manifest.output, batchSize, count: split.count, numClasses: split.numClasses, pixels: shared(pixels), labels: shared(split.labels), workers: request.workers, onEvent, signal },
+  );
+  const { results: _results, failedIds: _failedIds, ...summary } = run;
+  let experimentId: number | null;
+  if (resumed !== undefined) {
+    experimentId = storeEvaluatedRun(db, { experimentId: resumed }, run.results.values(), run.failedIds);
+  } else if (run.results.size === 0 && run.failedIds.length === 0) {
+    experimentId = null; // cancelled before any model finished: nothing to keep
+  } else {
+    const config: EvaluatedConfig = { manifestPath: manifest.path, manifest: JSON.parse(fs.readFileSync(manifest.path, 'utf8')), batchSize, files };
+    const datasetName = findDataset(db, request.dataset ?? '').name;
+    const experiment = {
+      name: request.name ?? `${path.basename(manifest.path).replace(/\.json$/i, '')} on ${datasetName}`,
+      datasetId,
       config,
       labels: split.labels,
       imageIds: split.imageIds,
       models: manifest.models.map((m) => ({ variant: m.variant, method: m.method, targetSparsity: m.targetSparsity, seed: m.seed, arch: `${m.format}:${path.basename(m.file)}`, source: m.file })),
-    });
-    experimentId = created.experimentId;
-    pending = manifest.models.map((model, i) => ({ model, id: created.modelIds[i] }));
-  } else {
-    resumedModels = resetUnfinished(db, experimentId);
+    };
+    experimentId = storeEvaluatedRun(db, { experiment }, run.results.values(), run.failedIds);
   }
-  onStarted?.(experimentId, descriptions);
-  const summary = await runModels(
-    db,
-    pending.map((p) => runnable(p.model, p.id ?? -1)),
-    { input: manifest.input, output: manifest.output, batchSize, count: split.count, numClasses: split.numClasses, pixels: shared(pixels), labels: shared(split.labels), workers: request.workers, onEvent, signal },
-  );
-  if (summary.cancelled) resetUnfinished(db, experimentId);
-  return { ...summary, experimentId, models: descriptions, resumedModels };
+  return { ...summary, experimentId, models: descriptions, resumedModels: resumed === undefined ? 0 : pending.length };
 }

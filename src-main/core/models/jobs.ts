@@ -19,7 +19,10 @@ export interface ModelWorkerOptions {
   numClasses: number;
   /** count x height x width x channels, uint8 */
   pixels: SharedArrayBuffer;
+  /** count uint16 true labels */
   labels: SharedArrayBuffer;
+  /** one Int32: set to 1, every worker stops after its current batch */
+  stop: SharedArrayBuffer;
 }
 
 export type ToModelWorker = { type: 'job'; job: ModelJob } | { type: 'exit' };
@@ -28,4 +31,5 @@ export type FromModelWorker =
   | { type: 'ready' }
   | { type: 'progress'; modelId: number; done: number; total: number }
   | { type: 'done'; modelId: number; runtime: string; measuredSparsity: number; predictions: Predictions; seconds: number }
-  | { type: 'failed'; modelId: number; message: string; userError: boolean };
+  | { type: 'failed'; modelId: number; message: string; userError: boolean }
+  | { type: 'stopped'; modelId: number };

@@ -105,14 +105,20 @@ export function readManifest(file: string): Manifest {
   return parseManifest(json, absolute);
 }
 
+/** Every field the schema refuses, one `field: reason` line each (none: the shape is right). */
+export function manifestFieldProblems(json: unknown): string[] {
+  const parsed = ManifestSchema.safeParse(json);
+  if (parsed.success) return [];
+  return parsed.error.issues.map((issue) => {
+    const at = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : 'manifest';
+    return `${at}: ${issue.message}`;
+  });
+}
+
 /** Checks a manifest's content; `where` is the manifest's path (model files are relative to its folder). */
 export function parseManifest(json: unknown, where: string): Manifest {
   const parsed = ManifestSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const at = issue?.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : 'manifest';
-    throw new UserError(`${where}: ${at}: ${issue?.message ?? 'invalid manifest'}`);
-  }
+  if (!parsed.success) throw new UserError(`${where}: ${manifestFieldProblems(json)[0] ?? 'invalid manifest'}`);
   const m = parsed.data;
   const channels = m.input.channels;
   const perChannel = (name: 'mean' | 'std', fallback: number): number[] => {

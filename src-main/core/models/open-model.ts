@@ -5,6 +5,7 @@ import type { ManifestModel } from './manifest.js';
 import { onnxZeroCount } from './onnx-weights.js';
 import { openOnnxModel } from './onnx-model.js';
 import { inputMismatch } from './loaded-model.js';
+import { checkModelFileShape } from './model-file.js';
 import type { InputSpec } from './manifest.js';
 import { openTfjsModel, tfjsZeroCount } from './tfjs-model.js';
 import { sparsityOf } from './weight-zeros.js';
@@ -20,6 +21,7 @@ export async function runtimeFor(format: ManifestModel['format']): Promise<strin
 
 /** Opens a model file and checks its input against the manifest's (one line naming the file on a mismatch). */
 export async function openModel(m: Pick<ManifestModel, 'file' | 'format' | 'inputName' | 'outputName'>, input: InputSpec): Promise<LoadedModel> {
+  checkModelFileShape(m.file, m.format);
   await runtimeFor(m.format);
   const model = m.format === 'onnx' ? await openOnnxModel(m.file, m) : await openTfjsModel(m.file, m);
   const mismatch = inputMismatch(model.inputShape, input);

@@ -1,9 +1,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { Db } from '../db/database.js';
 import { UserError } from '../errors.js';
-import { markFailed, markRunning, saveModelResult } from '../population/store.js';
+import type { ModelResult } from '../population/store.js';
 import type { FromModelWorker, ModelJob, ModelWorkerOptions, ToModelWorker } from './jobs.js';
 
 export interface RunnableModel extends ModelJob {
@@ -24,6 +23,14 @@ export interface ModelRunSummary {
   seconds: number;
 }
 
+/** What a run produced, nothing of it written yet: the caller stores it once every model is known good. */
+export interface ModelRunResults extends ModelRunSummary {
+  /** finished models by the job's modelId */
+  results: Map<number, ModelResult>;
+  /** models that failed for a reason other than their own output (a crashed worker) */
+  failedIds: number[];
+}
+
 const SOURCE = path.extname(new URL(import.meta.url).pathname) === '.ts';
 const WORKER_ENTRY = new URL(`./model-worker${SOURCE ? '.ts' : '.js'}`, import.meta.url).href;
 // Built, every worker file sits beside the main bundle; from the sources, training's bootstrap is reused.
@@ -31,34 +38,49 @@ const BOOTSTRAP = new URL(SOURCE ? '../population/worker-bootstrap.js' : './work
 
 /**
  * Runs every given model over the shared images in worker threads (one model per
- * worker) and writes each finished model, with all its predictions, in one transaction
- * from this thread: a run killed at any point leaves whole models only.
+ * worker) and keeps every finished model's predictions in memory (a few bytes per
+ * image). Nothing is written here: a model whose output turns bad on a late image
+ * (NaN, a wrong width) rejects the whole run with its one-line reason, and the caller,
+ * having written nothing, leaves the database as it was.
  */
 export async function runModels(
-  db: Db,
   models: RunnableModel[],
-  options: ModelWorkerOptions & { workers?: number; onEvent?: (e: ModelRunEvent) => void; signal?: AbortSignal },
-): Promise<ModelRunSummary> {
+  options: Omit<ModelWorkerOptions, 'stop'> & { workers?: number; onEvent?: (e: ModelRunEvent) => void; signal?: AbortSignal },
+): Promise<ModelRunResults> {
   const started = performance.now();
   const queue = [...models];
   const byId = new Map(models.map((m) => [m.modelId, m]));
   const workerCount = Math.max(1, Math.min(options.workers ?? os.availableParallelism(), models.length || 1));
-  const labels = new Uint8Array(options.labels);
+  const labels = new Uint16Array(options.labels);
+  const results: ModelRunResults['results'] = new Map();
+  const failedIds: number[] = [];
   let done = 0;
   let failed = 0;
   let cancelled = false;
-  const { workers: _workers, onEvent, signal, ...workerOptions } = options;
+  const { workers: _workers, onEvent, signal, ...rest } = options;
+  // Raised to stop every worker after its current batch: a worker terminated inside an
+  // ONNX Runtime call aborts the whole process, so workers are only ever ended idle.
+  const stop = new SharedArrayBuffer(4);
+  const workerOptions: ModelWorkerOptions = { ...rest, stop };
+  let failure: Error | undefined;
 
   await new Promise<void>((resolve, reject) => {
     const workers: Worker[] = [];
     let active = 0;
     let settled = false;
-    const finish = (error?: Error): void => {
+    const finish = (): void => {
       if (settled) return;
       settled = true;
       for (const w of workers) void w.terminate();
-      if (error) reject(error);
+      if (failure) reject(failure);
       else resolve();
+    };
+    /** No new models; the running ones stop after their batch, then the run ends. */
+    const halt = (error?: Error): void => {
+      failure ??= error;
+      cancelled = true;
+      Atomics.store(new Int32Array(stop), 0, 1);
+      if (active === 0) finish();
     };
     const dispatch = (worker: Worker): void => {
       const model = cancelled ? undefined : queue.shift();
@@ -66,16 +88,12 @@ export async function runModels(
         if (active === 0) finish();
         return;
       }
-      markRunning(db, model.modelId);
       active++;
       const { variant: _v, seed: _s, ...job } = model;
       worker.postMessage({ type: 'job', job } satisfies ToModelWorker);
       onEvent?.({ type: 'model-started', model });
     };
-    signal?.addEventListener('abort', () => {
-      cancelled = true;
-      finish();
-    });
+    signal?.addEventListener('abort', () => halt());
     if (models.length === 0) {
       finish();
       return;
@@ -94,31 +112,41 @@ export async function runModels(
           }
           active--;
           if (message.type === 'done') {
-            if (cancelled) return;
             const p = message.predictions;
             let correct = 0;
             for (let i = 0; i < p.predicted.length; i++) if (p.predicted[i] === labels[i]) correct++;
             const top1 = correct / p.predicted.length;
-            saveModelResult(db, { modelId: model.modelId, backend: message.runtime, measuredSparsity: message.measuredSparsity, top1, weightsPath: model.file, ...p });
+            results.set(model.modelId, {
+              modelId: model.modelId,
+              backend: message.runtime,
+              measuredSparsity: message.measuredSparsity,
+              top1,
+              weightsPath: model.file,
+              ...p,
+            });
             done++;
             onEvent?.({ type: 'model-done', model, top1, measuredSparsity: message.measuredSparsity, seconds: message.seconds, runtime: message.runtime });
-          } else {
-            failed++;
-            markFailed(db, model.modelId);
-            onEvent?.({ type: 'model-failed', model, message: message.message });
+          } else if (message.type === 'failed') {
             if (message.userError) {
-              cancelled = true;
-              finish(new UserError(message.message));
+              // the model's own output is bad: the run's one error line says so
+              halt(new UserError(message.message));
               return;
             }
+            failed++;
+            failedIds.push(model.modelId);
+            onEvent?.({ type: 'model-failed', model, message: message.message });
           }
           dispatch(worker);
         } catch (error) {
-          finish(error as Error);
+          halt(error as Error);
         }
       });
-      worker.on('error', (error) => finish(new Error(`inference worker failed: ${error.message}`)));
+      worker.on('error', (error) => {
+        // a worker that died is not running anything any more
+        failure ??= new Error(`inference worker failed: ${error.message}`);
+        finish();
+      });
     }
   });
-  return { done, failed, cancelled, seconds: (performance.now() - started) / 1000 };
+  return { done, failed, cancelled, seconds: (performance.now() - started) / 1000, results, failedIds };
 }

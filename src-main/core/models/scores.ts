@@ -1,12 +1,13 @@
 /** What is stored per prediction, for a run of images. */
 export interface Predictions {
-  predicted: Uint8Array;
+  /** 16-bit: a dataset may have more than 256 classes (ImageNet's 1,000) */
+  predicted: Uint16Array;
   predictedProbability: Float32Array;
   trueLabelProbability: Float32Array;
 }
 
 export function emptyPredictions(count: number): Predictions {
-  return { predicted: new Uint8Array(count), predictedProbability: new Float32Array(count), trueLabelProbability: new Float32Array(count) };
+  return { predicted: new Uint16Array(count), predictedProbability: new Float32Array(count), trueLabelProbability: new Float32Array(count) };
 }
 
 /**
@@ -20,7 +21,7 @@ export function scoreBatch(
   width: number,
   batch: number,
   output: 'logits' | 'probabilities',
-  trueLabels: Uint8Array,
+  trueLabels: Uint16Array,
   offset: number,
   into: Predictions,
 ): string | undefined {

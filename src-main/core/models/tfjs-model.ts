@@ -22,27 +22,32 @@ async function readDiskModel(file: string): Promise<DiskModel> {
   if (typeof json !== 'object' || json === null || typeof json.modelTopology !== 'object' || !Array.isArray(json.weightsManifest)) {
     throw new UserError(`${file}: not a TensorFlow.js model.json (needs modelTopology and weightsManifest)`);
   }
-  const folder = path.dirname(file);
+  const folder = fs.realpathSync(path.dirname(path.resolve(file)));
   const artifacts = await tf.io.getModelArtifactsForJSON(json, async (manifest) => {
-    const specs: tf.io.WeightsManifestEntry[] = [];
-    const buffers: Buffer[] = [];
-    for (const group of manifest) {
-      specs.push(...group.weights);
-      for (const p of group.paths) {
-        try {
-          buffers.push(fs.readFileSync(path.resolve(folder, p)));
-        } catch (error) {
-          throw new UserError(`${file}: cannot read weight file '${p}' (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`);
-        }
-      }
-    }
-    const all = Buffer.concat(buffers);
+    const specs: tf.io.WeightsManifestEntry[] = manifest.flatMap((group) => group.weights);
+    // Sizes first: weights that declare more than their files hold (say a 100,000 x
+    // 100,000 kernel) are refused before anything is read or allocated.
+    const files = manifest.flatMap((group) => group.paths).map((p) => weightFile(file, folder, p));
+    const held = files.reduce((n, f) => n + f.size, 0);
     const needed = specs.reduce((n, s) => n + tf.util.sizeFromShape(s.shape) * bytesPer(s), 0);
-    if (all.length !== needed) throw new UserError(`${file}: weight files hold ${all.length} bytes, the manifest's weights need ${needed} (truncated or wrong files)`);
+    if (held !== needed) throw new UserError(`${file}: weight files hold ${held} bytes, the manifest's weights need ${needed} (truncated or wrong files)`);
+    const all = Buffer.concat(files.map((f) => fs.readFileSync(f.real)));
     return [specs, all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength)];
   });
   const topology = json.modelTopology as { node?: unknown };
   return { artifacts, graph: json.format === 'graph-model' || Array.isArray(topology.node) };
+}
+
+/** A weight file of a model.json: only from the model's own folder (not by '..', an absolute path or a symlink). */
+function weightFile(modelFile: string, folder: string, listed: string): { real: string; size: number } {
+  let real: string;
+  try {
+    real = fs.realpathSync(path.resolve(folder, listed));
+  } catch (error) {
+    throw new UserError(`${modelFile}: cannot read weight file '${listed}' (${(error as NodeJS.ErrnoException).code ?? errorMessage(error)})`);
+  }
+  if (!real.startsWith(folder + path.sep)) throw new UserError(`${modelFile}: weight file '${listed}' is outside the model's folder; refused`);
+  return { real, size: fs.statSync(real).size };
 }
 
 function bytesPer(spec: tf.io.WeightsManifestEntry): number {

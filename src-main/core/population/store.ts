@@ -8,7 +8,7 @@ export interface ModelResult {
   measuredSparsity: number;
   top1: number;
   weightsPath: string;
-  predicted: Uint8Array;
+  predicted: Uint8Array | Uint16Array;
   predictedProbability: Float32Array;
   trueLabelProbability: Float32Array;
 }

@@ -67,7 +67,7 @@ export interface EvalRunResult {
   evalSetId: number;
   modelId: number;
   top1: number;
-  predicted: Uint8Array;
+  predicted: Uint8Array | Uint16Array;
   predictedProbability: Float32Array;
   trueLabelProbability: Float32Array;
 }

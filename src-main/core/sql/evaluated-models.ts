@@ -6,11 +6,12 @@ import type { Db } from '../db/database.js';
 import { nowIso } from '../db/database.js';
 import { UserError } from '../errors.js';
 import type { ImageSource } from '../models/preprocess.js';
+import { markFailed, resetUnfinished, saveModelResult, type ModelResult } from '../population/store.js';
 
 export interface TestSplit {
   count: number;
   numClasses: number;
-  labels: Uint8Array;
+  labels: Uint16Array;
   imageIds: Int32Array;
   source: ImageSource;
 }
@@ -34,7 +35,7 @@ export function readTestSplit(db: Db, datasetId: number, datasetName: string): T
     .all(datasetId) as { id: number; label: number; pixels: Buffer | null; path: string | null; width: number; height: number }[];
   if (rows.length === 0) throw new UserError(`dataset '${datasetName}' has no test split to evaluate the models on`);
   const count = rows.length;
-  const labels = Uint8Array.from(rows, (r) => r.label);
+  const labels = Uint16Array.from(rows, (r) => r.label);
   const imageIds = Int32Array.from(rows, (r) => r.id);
   let source: ImageSource;
   if (rows.every((r) => r.pixels !== null)) {
@@ -61,7 +62,7 @@ export interface NewEvaluatedModel {
 /** Writes an evaluated experiment, its images and its pending models in one transaction. */
 export function insertEvaluatedExperiment(
   db: Db,
-  e: { name: string; datasetId: number; config: unknown; labels: Uint8Array; imageIds: Int32Array; models: NewEvaluatedModel[] },
+  e: NewEvaluatedExperiment,
 ): { experimentId: number; modelIds: number[] } {
   return db.transaction(() => {
     const experimentId = Number(
@@ -72,6 +73,45 @@ export function insertEvaluatedExperiment(
     const model = db.prepare("INSERT INTO models (experiment_id, variant, method, target_sparsity, seed, arch, source, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')");
     const modelIds = e.models.map((m) => Number(model.run(experimentId, m.variant, m.method, m.targetSparsity, m.seed, m.arch, m.source).lastInsertRowid));
     return { experimentId, modelIds };
+  })();
+}
+
+export interface NewEvaluatedExperiment {
+  name: string;
+  datasetId: number;
+  config: unknown;
+  labels: Uint16Array;
+  imageIds: Int32Array;
+  models: NewEvaluatedModel[];
+}
+
+/**
+ * Stores a whole run of an import in one transaction, once every model has run: a new
+ * experiment with its models (results carry the model's place in `models`, from 1), or,
+ * on resume, the experiment's unfinished models reset and their results. Models that
+ * crashed are marked failed. Returns the experiment's id.
+ */
+export function storeEvaluatedRun(
+  db: Db,
+  target: { experimentId: number } | { experiment: NewEvaluatedExperiment },
+  results: Iterable<ModelResult>,
+  failedIds: readonly number[],
+): number {
+  return db.transaction(() => {
+    let experimentId: number;
+    let storedId: (runId: number) => number;
+    if ('experiment' in target) {
+      const created = insertEvaluatedExperiment(db, target.experiment);
+      experimentId = created.experimentId;
+      storedId = (place) => created.modelIds[place - 1] ?? -1;
+    } else {
+      experimentId = target.experimentId;
+      resetUnfinished(db, experimentId);
+      storedId = (id) => id;
+    }
+    for (const result of results) saveModelResult(db, { ...result, modelId: storedId(result.modelId) });
+    for (const id of failedIds) markFailed(db, storedId(id));
+    return experimentId;
   })();
 }
 

@@ -58,8 +58,8 @@ export class OwnModelsState {
     this.finished = false;
     this.progress = [];
     try {
-      const started = await call('models.import', { dataset: this.dataset, manifest: this.manifest });
-      this.experimentId = started.experimentId;
+      this.experimentId = null;
+      await call('models.import', { dataset: this.dataset, manifest: this.manifest });
       this.running = true;
     } catch (error) {
       this.error = errorMessage(error);
@@ -78,6 +78,7 @@ export class OwnModelsState {
           : { modelId: event.modelId, variant: event.variant, seed: event.seed, done: before?.total ?? 1, total: before?.total ?? 1, finished: true, top1: event.top1 };
       this.progress = [...others, entry].sort((a, b) => a.modelId - b.modelId);
     } else if (event.type === 'models.finished') {
+      this.experimentId = event.experimentId;
       this.running = false;
       this.finished = true;
     } else if (event.type === 'models.error') {

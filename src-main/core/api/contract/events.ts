@@ -28,10 +28,11 @@ export const ApiEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('train.model-failed'), modelId: z.number(), variant: z.string(), message: z.string() }),
   z.object({ type: z.literal('train.finished'), experimentId: z.number(), done: z.number(), failed: z.number(), cancelled: z.boolean(), seconds: z.number() }),
   z.object({ type: z.literal('train.error'), message: z.string() }),
-  z.object({ type: z.literal('models.started'), experimentId: z.number() }),
+  // experimentId: null for a new import, whose experiment is stored when every model has finished
+  z.object({ type: z.literal('models.started'), experimentId: z.number().nullable() }),
   z.object({ type: z.literal('models.progress'), modelId: z.number(), variant: z.string(), seed: z.number(), done: z.number(), total: z.number() }),
   z.object({ type: z.literal('models.model-done'), modelId: z.number(), variant: z.string(), seed: z.number(), top1: z.number(), measuredSparsity: z.number(), seconds: z.number() }),
-  z.object({ type: z.literal('models.finished'), experimentId: z.number(), done: z.number(), failed: z.number(), cancelled: z.boolean(), seconds: z.number() }),
+  z.object({ type: z.literal('models.finished'), experimentId: z.number().nullable(), done: z.number(), failed: z.number(), cancelled: z.boolean(), seconds: z.number() }),
   z.object({ type: z.literal('models.error'), message: z.string() }),
   z.object({ type: z.literal('evaluate.started'), experimentId: z.number(), sets: z.number(), todo: z.number(), backend: z.string() }),
   z.object({ type: z.literal('evaluate.progress'), experimentId: z.number(), evalSet: z.string(), variant: z.string(), top1: z.number(), done: z.number(), todo: z.number() }),

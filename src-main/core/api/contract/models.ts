@@ -22,6 +22,19 @@ export const modelsMethods = {
     request: Empty,
     response: z.object({ path: z.string().nullable() }),
   },
+  /** Electron only: model files from an open dialog (null when cancelled). */
+  'models.chooseModelFiles': {
+    request: Empty,
+    response: z.object({ paths: z.array(z.string()).nullable() }),
+  },
+  /** Writes a manifest from the form; the manifest's schema checks it first (every bad field: one line in `problems`, nothing written). */
+  'models.writeManifest': {
+    request: z.object({ out: z.string().min(1).max(4096), manifest: z.unknown() }).strict(),
+    response: z.discriminatedUnion('written', [
+      z.object({ written: z.literal(true), path: z.string(), text: z.string() }),
+      z.object({ written: z.literal(false), problems: z.array(z.string()).min(1) }),
+    ]),
+  },
   'models.inspect': {
     request: z.object({ dataset: z.string().min(1).max(100), manifest: z.string().min(1).max(4096) }).strict(),
     response: z.array(ModelDescriptionSchema),
@@ -35,6 +48,7 @@ export const modelsMethods = {
         workers: z.number().int().min(1).max(64).optional(),
       })
       .strict(),
-    response: z.object({ started: z.literal(true), experimentId: z.number().int() }),
+    // the experiment id comes with models.finished: nothing is stored before every model has run
+    response: z.object({ started: z.literal(true) }),
   },
 } as const;
