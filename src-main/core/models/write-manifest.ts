@@ -53,6 +53,14 @@ export function writeManifest(out: string, manifest: unknown): WrittenManifest {
   const text = `${JSON.stringify(relative, null, 2)}\n`;
   const temporary = `${out}.${process.pid}.tmp`;
   fs.writeFileSync(temporary, text, { flag: 'wx' });
-  fs.renameSync(temporary, out);
+  try {
+    // a link, not a rename: it fails if a file appeared at `out` meanwhile, so none is ever replaced
+    fs.linkSync(temporary, out);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return refused('already exists; choose another file name (a manifest is never replaced)');
+    throw error;
+  } finally {
+    fs.rmSync(temporary, { force: true });
+  }
   return { written: true, path: out, text };
 }
