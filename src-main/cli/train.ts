@@ -3,9 +3,10 @@ import type { Command } from 'commander';
 import { UserError } from '../core/errors.js';
 import type { PopulationEvent } from '../core/population/runner.js';
 import { TrainSettingsSchema } from '../core/api/contract/runs.js';
-import { checkRequest, optionName } from '../core/api/validate.js';
+import { checkRequest } from '../core/api/validate.js';
 import { findDataset } from '../core/datasets/store.js';
 import { databasePath, withDatabase, withReadonlyDatabase, type GlobalOptions } from './context.js';
+import { listItems, optionNaming, wholeNumber } from './options.js';
 
 interface TrainFlags {
   dataset?: string;
@@ -24,12 +25,6 @@ interface TrainFlags {
   experiment?: string;
   longTail?: string;
   tailOrder?: string;
-}
-
-function integer(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UserError(`${name} must be a non-negative integer, not '${value}'`);
-  return Number(value);
 }
 
 /** --tail-order: class names or label numbers, checked against the dataset's classes. */
@@ -52,20 +47,7 @@ function tailOrder(value: string, classNames: string[]): number[] {
 function list<T>(value: string | undefined, parse: (item: string) => T): T[] | undefined {
   if (value === undefined) return undefined;
   if (value.trim() === '' || value.trim() === 'none') return [];
-  return items(value).map(parse);
-}
-
-function items(value: string): string[] {
-  return value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
-}
-
-/** The option's text as typed, for messages: the list item a path points at, or the whole option. */
-function typed(flags: TrainFlags, path: readonly PropertyKey[]): string | undefined {
-  const key = path[0];
-  const raw = typeof key === 'string' && key in flags ? flags[key as keyof TrainFlags] : undefined;
-  if (typeof raw !== 'string') return undefined;
-  const index = path[1];
-  return `'${typeof index === 'number' ? (items(raw)[index] ?? raw) : raw}'`;
+  return listItems(value).map(parse);
 }
 
 export function registerTrainCommand(program: Command, globals: () => GlobalOptions): void {
@@ -95,19 +77,19 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
         {
           dataset: flags.dataset,
           preset: flags.preset,
-          models: integer('--models', flags.models),
+          models: wholeNumber('--models', flags.models),
           sparsities: list(flags.sparsities, Number),
           quantize: list(flags.quantize, (s) => s),
-          epochs: integer('--epochs', flags.epochs),
+          epochs: wholeNumber('--epochs', flags.epochs),
           arch: flags.arch,
-          trainLimit: integer('--train-limit', flags.trainLimit),
-          seed: integer('--seed', flags.seed),
+          trainLimit: wholeNumber('--train-limit', flags.trainLimit),
+          seed: wholeNumber('--seed', flags.seed),
           backend: flags.backend,
-          batchSize: integer('--batch-size', flags.batchSize),
-          workers: integer('--workers', flags.workers),
+          batchSize: wholeNumber('--batch-size', flags.batchSize),
+          workers: wholeNumber('--workers', flags.workers),
           longTail: flags.longTail === undefined ? undefined : { ratio: flags.longTail.trim() === '' ? Number.NaN : Number(flags.longTail) },
         },
-        { name: optionName, shown: (path) => typed(flags, path) },
+        optionNaming(flags),
       );
       const { dataset: _dataset, preset, workers, ...overrides } = settings;
       if (flags.tailOrder !== undefined && flags.longTail === undefined && preset !== 'longtail') throw new UserError('--tail-order needs --long-tail RATIO (or --preset longtail)');
@@ -129,7 +111,7 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
       process.once('SIGTERM', interrupt);
       try {
         const outcome = await withDatabase(globals(), (db) =>
-          trainPopulation(db, file, { dataset: flags.dataset, preset, overrides, resume: flags.resume, experimentId: integer('--experiment', flags.experiment), workers }, reporter.onEvent, controller.signal),
+          trainPopulation(db, file, { dataset: flags.dataset, preset, overrides, resume: flags.resume, experimentId: wholeNumber('--experiment', flags.experiment), workers }, reporter.onEvent, controller.signal),
         );
         reporter.stop();
         const c = outcome.config;
