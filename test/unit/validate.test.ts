@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiContract } from '../../src-main/core/api/contract.js';
 import { TrainSettingsSchema } from '../../src-main/core/api/contract/runs.js';
+import { StudySettingsSchema } from '../../src-main/core/api/contract/studies.js';
 import { checkRequest, optionName, requestProblem } from '../../src-main/core/api/validate.js';
 
 const cli = { name: optionName };
@@ -23,5 +24,13 @@ describe('one validation for the API and the command line', () => {
     expect(start.safeParse({ dataset: 'd', workers: 65 }).error?.issues[0]?.message).toBe('must be 1..64');
     expect(() => checkRequest(start, { dataset: 'd', epochs: 0 }, { name: (path) => path.join('.') })).toThrow('epochs must be 1..1000, not 0');
     expect(checkRequest(start, { dataset: 'd' }, cli)).toEqual({ dataset: 'd', preset: 'quick' });
+  });
+
+  it('gives study.create and pie-audit study create one set of study ranges', () => {
+    const good = { name: 's', experimentId: 1, pies: 10, controls: 10, seed: 1 };
+    expect(requestProblem(StudySettingsSchema, { ...good, pies: 0 }, cli)).toBe('--pies must be a positive integer, not 0');
+    expect(requestProblem(StudySettingsSchema, { ...good, name: ' ' }, cli)).toBe("--name must be 1-200 characters, not ' '");
+    expect(apiContract['study.create'].request.safeParse({ ...good, controls: -1 }).error?.issues[0]?.message).toBe('must be a non-negative integer');
+    expect(requestProblem(StudySettingsSchema, good, cli)).toBeUndefined();
   });
 });
