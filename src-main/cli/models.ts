@@ -1,8 +1,13 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { ModelImportSettingsSchema } from '../core/api/contract/models.js';
+import { checkRequest } from '../core/api/validate.js';
 import { UserError } from '../core/errors.js';
 import type { ModelRunEvent } from '../core/models/runner.js';
 import { withDatabase, type GlobalOptions } from './context.js';
+import { optionNaming, wholeNumber } from './options.js';
+
+const POSITIVE = 'a positive integer';
 
 interface ImportFlags {
   dataset?: string;
@@ -14,12 +19,7 @@ interface ImportFlags {
   experiment?: string;
 }
 
-function positive(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UserError(`${name} must be a positive integer, not '${value}'`);
-  return Number(value);
-}
-
+/** An option's text as a whole number; the range is checked by the API's schema. */
 export function registerModelsCommands(program: Command, globals: () => GlobalOptions): void {
   const models = program.command('models').description('populations of your own model files (ONNX, TensorFlow.js)');
   models
@@ -33,15 +33,20 @@ export function registerModelsCommands(program: Command, globals: () => GlobalOp
     .option('--resume', 'finish the newest interrupted import (finished models are kept)')
     .option('--experiment <id>', 'with --resume: the experiment to finish')
     .action(async (flags: ImportFlags) => {
-      const request = {
-        dataset: flags.dataset,
-        manifest: flags.manifest,
-        name: flags.name,
-        workers: positive('--workers', flags.workers),
-        batchSize: positive('--batch-size', flags.batchSize),
-        resume: flags.resume,
-        experimentId: positive('--experiment', flags.experiment),
-      };
+      // Only the text is read here; ranges and messages are the API's (ModelImportSettingsSchema).
+      const request = checkRequest(
+        ModelImportSettingsSchema.partial({ dataset: true, manifest: true }),
+        {
+          dataset: flags.dataset,
+          manifest: flags.manifest,
+          name: flags.name,
+          workers: wholeNumber('--workers', flags.workers, POSITIVE),
+          batchSize: wholeNumber('--batch-size', flags.batchSize, POSITIVE),
+          resume: flags.resume,
+          experimentId: wholeNumber('--experiment', flags.experiment, POSITIVE),
+        },
+        optionNaming(flags, { experimentId: 'experiment' }),
+      );
       // Loaded here: ONNX Runtime and TensorFlow.js take time other commands need not pay.
       const { importModels } = await import('../core/models/import.js');
       const reporter = progressReporter();

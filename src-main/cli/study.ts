@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { StudySettingsSchema } from '../core/api/contract/studies.js';
+import { checkRequest } from '../core/api/validate.js';
 import { UserError } from '../core/errors.js';
 import { resolveExperiment } from '../core/sql/experiments.js';
 import { writeRows } from '../core/export/writers.js';
@@ -9,11 +11,10 @@ import { studyReport, type StudyReport } from '../core/study/report.js';
 import { createStudy, getStudy, listStudies, studyItems, unblindStudy } from '../core/study/store.js';
 import { printTable } from './datasets.js';
 import { withDatabase, withReadonlyDatabase, type GlobalOptions } from './context.js';
+import { optionNaming, wholeNumber } from './options.js';
 
 function id(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UserError(`${name} must be a number, not '${value}'`);
-  return Number(value);
+  return wholeNumber(name, value, 'a number');
 }
 
 const fmt = (x: number | null, digits = 3): string => (x === null ? '-' : x.toFixed(digits));
@@ -52,14 +53,20 @@ export function registerStudyCommands(program: Command, globals: () => GlobalOpt
     .option('--seed <s>', 'seed', '1')
     .option('--experiment <id>', 'experiment (default: the newest)')
     .action(async (opts: { name: string; pies: string; controls: string; variant?: string; seed: string; experiment?: string }) => {
+      // Only the text is read here; ranges and messages are the API's (StudySettingsSchema).
+      const settings = checkRequest(
+        StudySettingsSchema.partial({ experimentId: true }),
+        { name: opts.name, experimentId: id('--experiment', opts.experiment), variant: opts.variant, pies: id('--pies', opts.pies), controls: id('--controls', opts.controls), seed: id('--seed', opts.seed) },
+        optionNaming(opts, { experimentId: 'experiment' }),
+      );
       const created = await withDatabase(globals(), (db) =>
         createStudy(db, {
-          name: opts.name,
-          experimentId: resolveExperiment(db, id('--experiment', opts.experiment)),
-          variant: opts.variant,
-          nPies: id('--pies', opts.pies) ?? 0,
-          nControls: id('--controls', opts.controls) ?? 0,
-          seed: id('--seed', opts.seed) ?? 1,
+          name: settings.name,
+          experimentId: resolveExperiment(db, settings.experimentId),
+          variant: settings.variant,
+          nPies: settings.pies,
+          nControls: settings.controls,
+          seed: settings.seed,
         }),
       );
       console.log(`study ${created.id} '${created.name}': ${created.nPies} PIEs and ${created.nControls} controls of ${created.variant}, shuffled (seed ${created.seed}, fingerprint ${created.fingerprint.slice(0, 12)})`);

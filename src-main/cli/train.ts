@@ -2,12 +2,12 @@ import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
 import { UserError } from '../core/errors.js';
 import type { PopulationEvent } from '../core/population/runner.js';
-import type { PresetName, QuantizeMethod } from '../core/population/presets.js';
-import { BACKENDS, type BackendName } from '../core/training/backend-names.js';
-import type { Arch } from '../core/training/network.js';
+import { TrainSettingsSchema } from '../core/api/contract/runs.js';
+import { checkRequest } from '../core/api/validate.js';
 import { findDataset } from '../core/datasets/store.js';
 import { parseTailOrder } from '../core/population/long-tail.js';
 import { databasePath, withDatabase, withReadonlyDatabase, type GlobalOptions } from './context.js';
+import { listItems, optionNaming, wholeNumber } from './options.js';
 
 interface TrainFlags {
   dataset?: string;
@@ -28,30 +28,11 @@ interface TrainFlags {
   tailOrder?: string;
 }
 
-function integer(name: string, value: string | undefined): number | undefined {
+/** A comma-separated option as a list; '' and 'none' are the empty list. */
+function list<T>(value: string | undefined, parse: (item: string) => T): T[] | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UserError(`${name} must be a non-negative integer, not '${value}'`);
-  return Number(value);
-}
-
-function ratio(value: string): number {
-  const v = Number(value);
-  if (value.trim() === '' || !Number.isFinite(v) || v < 1) throw new UserError(`--long-tail must be a ratio of at least 1, not '${value}'`);
-  return v;
-}
-
-function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new UserError(`${name} must be one of ${allowed.join(', ')}, not '${value}'`);
-  return value as T;
-}
-
-function list<T>(name: string, value: string | undefined, parse: (item: string) => T): T[] | undefined {
-  if (value === undefined) return undefined;
-  const items = value.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
   if (value.trim() === '' || value.trim() === 'none') return [];
-  if (items.length === 0) throw new UserError(`${name} is empty`);
-  return items.map(parse);
+  return listItems(value).map(parse);
 }
 
 export function registerTrainCommand(program: Command, globals: () => GlobalOptions): void {
@@ -75,31 +56,33 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
     .option('--resume', 'finish the newest interrupted run (finished models are kept)')
     .option('--experiment <id>', 'with --resume: the experiment to finish')
     .action(async (flags: TrainFlags) => {
-      const preset = oneOf('--preset', flags.preset, ['smoke', 'quick', 'paper', 'longtail'] as const) as PresetName;
-      const overrides = {
-        models: integer('--models', flags.models),
-        sparsities: list('--sparsities', flags.sparsities, (s) => {
-          const v = Number(s);
-          if (!Number.isFinite(v) || v < 0 || v >= 1) throw new UserError(`--sparsities: '${s}' is not a sparsity in [0, 1)`);
-          return v;
-        }),
-        quantize: list('--quantize', flags.quantize, (s) => oneOf('--quantize', s, ['fp16', 'int8'] as const) as QuantizeMethod),
-        epochs: integer('--epochs', flags.epochs),
-        arch: oneOf('--arch', flags.arch, ['mlp', 'cnn'] as const) as Arch | undefined,
-        trainLimit: integer('--train-limit', flags.trainLimit),
-        seed: integer('--seed', flags.seed),
-        backend: oneOf('--backend', flags.backend, BACKENDS) as BackendName | undefined,
-        batchSize: integer('--batch-size', flags.batchSize),
-        longTail: flags.longTail === undefined ? undefined : { ratio: ratio(flags.longTail), order: undefined as number[] | undefined },
-      };
+      // Only the text is read here; ranges and messages are the API's (TrainSettingsSchema).
+      const settings = checkRequest(
+        TrainSettingsSchema.partial({ dataset: true }),
+        {
+          dataset: flags.dataset,
+          preset: flags.preset,
+          models: wholeNumber('--models', flags.models),
+          sparsities: list(flags.sparsities, Number),
+          quantize: list(flags.quantize, (s) => s),
+          epochs: wholeNumber('--epochs', flags.epochs),
+          arch: flags.arch,
+          trainLimit: wholeNumber('--train-limit', flags.trainLimit),
+          seed: wholeNumber('--seed', flags.seed),
+          backend: flags.backend,
+          batchSize: wholeNumber('--batch-size', flags.batchSize),
+          workers: wholeNumber('--workers', flags.workers),
+          longTail: flags.longTail === undefined ? undefined : { ratio: flags.longTail.trim() === '' ? Number.NaN : Number(flags.longTail) },
+        },
+        optionNaming(flags),
+      );
+      const { dataset: _dataset, preset, workers, ...overrides } = settings;
       if (flags.tailOrder !== undefined && flags.longTail === undefined && preset !== 'longtail') throw new UserError('--tail-order needs --long-tail RATIO (or --preset longtail)');
       if (flags.tailOrder !== undefined) {
         const names = await withReadonlyDatabase(globals(), (db) => (flags.dataset === undefined ? [] : findDataset(db, flags.dataset).classes));
         const order = parseTailOrder(flags.tailOrder, names, '--tail-order');
         overrides.longTail = { ratio: overrides.longTail?.ratio ?? 10, order };
       }
-      const workers = integer('--workers', flags.workers);
-      if (workers === 0) throw new UserError('--workers must be at least 1');
       const file = databasePath(globals());
       // Loaded here, not at start-up: TensorFlow.js takes a second that other commands need not pay.
       const { trainPopulation } = await import('../core/population/train.js');
@@ -113,7 +96,7 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
       process.once('SIGTERM', interrupt);
       try {
         const outcome = await withDatabase(globals(), (db) =>
-          trainPopulation(db, file, { dataset: flags.dataset, preset, overrides, resume: flags.resume, experimentId: integer('--experiment', flags.experiment), workers }, reporter.onEvent, controller.signal),
+          trainPopulation(db, file, { dataset: flags.dataset, preset, overrides, resume: flags.resume, experimentId: wholeNumber('--experiment', flags.experiment), workers }, reporter.onEvent, controller.signal),
         );
         reporter.stop();
         const c = outcome.config;

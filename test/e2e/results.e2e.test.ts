@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
+import { csvRows } from '../helpers/csv-rows.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../helpers/api-client.ts';
@@ -109,7 +109,7 @@ describe('results and audit as a user meets them (pie-audit serve + Chromium)', 
 
     const out = path.join(tmp, 'class-impact.csv');
     await runCli(['--db', dbFile, 'export', 'class-impact', '--experiment', '1', '--format', 'csv', '--out', out], tmp);
-    const exported = (parse(fs.readFileSync(out), { columns: true }) as Record<string, string>[]).filter((r) => r.variant === 'magnitude-0.9');
+    const exported = csvRows(fs.readFileSync(out)).filter((r) => r.variant === 'magnitude-0.9');
     const byClass = new Map(exported.map((r) => [Number(r.class), r]));
 
     const [hurt, helped, plain, text] = await Promise.all(['--sig', '--gain', '--border-strong', '--text'].map((v) => page.evaluate((name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim(), v)));

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { parse } from 'csv-parse/sync';
+import { csvRows } from '../helpers/csv-rows.js';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FASHION_MNIST_DIR, checkPrerequisites, launchChromium, screenshot, startServer, stopServer, watchPage, type Server } from './support.ts';
@@ -361,7 +361,7 @@ describe('the screens, end to end (pie-audit serve + Chromium)', () => {
     expect(download.suggestedFilename()).toBe(`pie-audit-fashion-mnist-e${experimentId}-labels.csv`);
     const file = path.join(tmp, 'labels.csv');
     await download.saveAs(file);
-    const rows = parse(fs.readFileSync(file, 'utf8'), { columns: true }) as Record<string, string>[];
+    const rows = csvRows(fs.readFileSync(file, 'utf8'));
     expect(rows).toHaveLength(9);
     expect(Object.keys(rows[0] ?? {}).slice(0, 9)).toEqual(['study_id', 'annotator', 'dataset', 'image_index', 'true_label', 'is_pie', 'categories', 'note', 'labeled_at']);
     // The audit queue was the PIEs of the (only) pruned variant: every label is on a PIE.

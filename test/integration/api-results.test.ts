@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
+import { csvRows } from '../helpers/csv-rows.js';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiResponse } from '../../src-main/core/api/contract.js';
@@ -225,7 +225,7 @@ describe('results, PIE grid, image, labels and export over the HTTP API', () => 
     const response = await get(offer.url);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-disposition')).toContain(`attachment; filename="pie-audit-toy-e${experimentId}-labels.csv"`);
-    const rows = parse(await response.text(), { columns: true }) as Record<string, string>[];
+    const rows = csvRows(await response.text());
     expect(rows).toEqual([
       {
         study_id: '',

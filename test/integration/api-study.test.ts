@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
+import { csvRows } from '../helpers/csv-rows.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiResponse } from '../../src-main/core/api/contract.js';
 import { openDatabase, type Db } from '../../src-main/core/db/database.js';
@@ -164,7 +164,7 @@ describe('a blind study through the HTTP API, on two machines', () => {
     if (offer.outcome !== 'download') return;
     const response = await fetch(`http://127.0.0.1:${A.server.port}${offer.url}`, { headers: { Authorization: `Bearer ${A.server.token}` } });
     expect(response.status).toBe(200);
-    const rows = parse(await response.text(), { columns: true }) as Record<string, string>[];
+    const rows = csvRows(await response.text());
     expect(rows).toHaveLength(165);
     expect(rows.every((r) => r.is_pie === '')).toBe(true);
   });

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
+import { csvRows } from '../helpers/csv-rows.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src-main/core/db/database.js';
 import { startServer, type RunningServer } from '../../src-main/server/server.js';
@@ -62,7 +62,7 @@ describe('export columns and formula escaping (imported synthetic population)', 
   });
 
   it('escapes formula-looking label notes in CSV and keeps them as typed in JSON', async () => {
-    const rows = parse(await exported('labels', 'csv'), { columns: true }) as Record<string, string>[];
+    const rows = csvRows(await exported('labels', 'csv'));
     const notes = new Map(rows.map((r) => [Number(r.image_index), r.note]));
     expect(notes.get(3)).toBe(`'=HYPERLINK("http://x.example","y")`);
     expect(notes.get(5)).toBe("'@SUM(A1)");

@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { parse } from 'csv-parse/sync';
+import { csvRows } from '../helpers/csv-rows.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadWeights } from '../../src-main/core/training/weights-io.js';
 import { BIN, ROOT, runCli } from '../helpers/cli.js';
@@ -115,12 +115,12 @@ describe('pie-audit train (small learnable data made here; each test names the b
 
     const modelsCsv = path.join(dir, 'models.csv');
     expect((await runCli(['--db', db, 'export', 'models', '--format', 'csv', '--out', modelsCsv])).code).toBe(0);
-    const exported = parse(fs.readFileSync(modelsCsv), { columns: true }) as Record<string, string>[];
+    const exported = csvRows(fs.readFileSync(modelsCsv));
     expect(Object.keys(exported[0] ?? {})).toEqual(['model_id', 'experiment_id', 'variant', 'method', 'target_sparsity', 'measured_sparsity', 'seed', 'arch', 'backend', 'epochs', 'top1', 'status']);
     expect(exported).toHaveLength(8);
     const predictionsCsv = path.join(dir, 'predictions.csv');
     expect((await runCli(['--db', db, 'export', 'predictions', '--format', 'csv', '--out', predictionsCsv])).code).toBe(0);
-    const predictions = parse(fs.readFileSync(predictionsCsv), { columns: true }) as Record<string, string>[];
+    const predictions = csvRows(fs.readFileSync(predictionsCsv));
     expect(predictions).toHaveLength(8 * TEST);
     expect(new Set(predictions.map((p) => `${p.model_id}/${p.image_index}`)).size).toBe(8 * TEST);
     const jsonl = path.join(dir, 'predictions.jsonl');

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
+import { csvRows } from '../helpers/csv-rows.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src-main/core/db/database.js';
 import { saveClassCounts } from '../../src-main/core/sql/class-counts.js';
@@ -58,7 +58,7 @@ describe('shift and long-tail metrics against pandas and scipy', () => {
       const experimentId = handle.prepare('SELECT max(id) FROM experiments').pluck().get() as number;
       const otherId = handle.prepare("SELECT id FROM datasets WHERE name = 'other'").pluck().get() as number;
       const modelIds = new Map((handle.prepare('SELECT variant, seed, id FROM models WHERE experiment_id = ?').raw().all(experimentId) as [string, number, number][]).map(([v, s, id]) => [`${v}/${s}`, id]));
-      const rows = parse(fs.readFileSync(path.join(FIXTURES, 'eval-predictions.csv')), { columns: true }) as { eval_set: string; variant: string; seed: string; image_index: string; predicted_label: string }[];
+      const rows = csvRows<{ eval_set: string; variant: string; seed: string; image_index: string; predicted_label: string }>(fs.readFileSync(path.join(FIXTURES, 'eval-predictions.csv')));
       const byRun = new Map<string, { set: string; model: number; labels: number[] }>();
       for (const r of rows) {
         const model = modelIds.get(`${r.variant}/${r.seed}`);
@@ -135,7 +135,7 @@ describe('shift and long-tail metrics against pandas and scipy', () => {
     for (const r of rows) expect(r.train_count).toBe(reference.train_counts[Number(r.class)]);
     const pred = path.join(dir, 'pred.csv');
     expect((await runCli(['--db', db, 'export', 'predictions', '--format', 'csv', '--out', pred])).code).toBe(0);
-    const table = parse(fs.readFileSync(pred), { columns: true }) as Record<string, string>[];
+    const table = csvRows(fs.readFileSync(pred));
     const counts = new Map<string, number>();
     for (const r of table) counts.set(r.eval_set ?? '', (counts.get(r.eval_set ?? '') ?? 0) + 1);
     expect(counts.get('clean')).toBe(15 * 200);

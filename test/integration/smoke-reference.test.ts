@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
+import { csvRows } from '../helpers/csv-rows.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
 import { FASHION_MNIST_DIR, requireFashionMnist, runsOnFashionMnist, tempDir } from '../helpers/data.js';
@@ -50,7 +50,7 @@ function named<T extends Cell>(columns: string[], rows: T[][]): Record<string, T
 }
 
 function readCsv(file: string): CsvRow[] {
-  return parse(fs.readFileSync(file), { columns: true }) as CsvRow[];
+  return csvRows<CsvRow>(fs.readFileSync(file));
 }
 
 /**

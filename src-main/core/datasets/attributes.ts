@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
 import type { Db } from '../db/database.js';
 import { refuseNonUtf8Text } from '../import/text-encoding.js';
 import { UserError } from '../errors.js';
+import { parseCsvText, type CsvTextRecord } from '../import/csv-text.js';
 import { datasetIdByName, imageIdsByPath, replaceDatasetAttributes, testImageIds, type AttributeRow } from '../sql/image-attributes.js';
 
 /** More distinct values than this in one column is not a categorical attribute. */
@@ -34,16 +34,15 @@ export function importAttributes(db: Db, datasetName: string, file: string): Att
   } catch (error) {
     throw new UserError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
   }
-  let records: { record: string[]; info: { lines: number } }[];
+  let records: CsvTextRecord[];
   try {
-    // with info: true each record comes as { record, info } (csv-parse's sync typings do not say so)
-    records = parse(text, { info: true, skip_empty_lines: true, bom: true }) as unknown as { record: string[]; info: { lines: number } }[];
+    records = parseCsvText(text);
   } catch (error) {
     throw new UserError(`${file}: not a valid CSV file (${(error as Error).message.split('\n')[0] ?? ''})`);
   }
   const [header, ...rows] = records;
   if (!header) throw new UserError(`${file}: empty file`);
-  const [key, ...names] = header.record.map((h) => h.trim());
+  const [key, ...names] = header.fields.map((h) => h.trim());
   if (key !== 'image_index' && key !== 'image') throw new UserError(`${file}:1: the first column must be image_index or image, not '${key ?? ''}'`);
   if (names.length === 0) throw new UserError(`${file}:1: no attribute columns after ${key}`);
   names.forEach((name, i) => {
@@ -55,8 +54,7 @@ export function importAttributes(db: Db, datasetName: string, file: string): Att
   const seen = new Map<number, number>();
   const distinct = names.map(() => new Set<string>());
   const out: AttributeRow[] = [];
-  for (const { record, info } of rows) {
-    const line = info.lines;
+  for (const { fields: record, line } of rows) {
     const where = `${file}:${line}`;
     const cell = (record[0] ?? '').trim();
     let imageId: number | undefined;

@@ -30,20 +30,7 @@ export function insertDataset(db: Db, dataset: ParsedDataset): number {
 }
 
 export function listDatasets(db: ReadableDb): DatasetSummary[] {
-  return selectDatasets(db).map((r) => ({
-    id: r.id,
-    name: r.name,
-    kind: r.kind,
-    source: r.source,
-    width: r.width,
-    height: r.height,
-    channels: r.channels,
-    fingerprint: r.fingerprint,
-    createdAt: r.created_at,
-    train: r.train,
-    test: r.test,
-    classes: r.classes,
-  }));
+  return selectDatasets(db);
 }
 
 export function findDataset(db: ReadableDb, name: string): DatasetSummary {

@@ -20,8 +20,8 @@ export interface FileImage {
   thumbnail: Buffer;
 }
 
-/** A dataset read and checked in full, ready to be written in one transaction. */
-export interface ParsedDataset {
+/** What a dataset is, whether just read from its files or stored. */
+export interface DatasetDescription {
   name: string;
   kind: DatasetKind;
   source: string;
@@ -30,22 +30,19 @@ export interface ParsedDataset {
   channels: number;
   fingerprint: string;
   classes: string[];
+}
+
+/** A dataset read and checked in full, ready to be written in one transaction. */
+export interface ParsedDataset extends DatasetDescription {
   pixelSplits: PixelSplit[];
   /** Folder datasets: the evaluation ('test') images, in a stable order. */
   files: FileImage[];
 }
 
-export interface DatasetSummary {
+/** A stored dataset with its split sizes. */
+export interface DatasetSummary extends DatasetDescription {
   id: number;
-  name: string;
-  kind: DatasetKind;
-  source: string;
-  width: number;
-  height: number;
-  channels: number;
-  classes: string[];
   train: number;
   test: number;
-  fingerprint: string;
   createdAt: string;
 }

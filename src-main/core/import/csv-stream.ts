@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import Papa from 'papaparse';
 import { UserError } from '../errors.js';
+import { CSV_OPTIONS } from './csv-format.js';
 import { RowProblem } from './problems.js';
 import { refuseNonUtf8Text } from './text-encoding.js';
 
@@ -33,10 +34,7 @@ export function readCsv(file: string, onRecord: RecordHandler): Promise<number> 
       reject(error instanceof Error ? error : new Error(String(error)));
     };
     Papa.parse<string[]>(source, {
-      delimiter: ',',
-      quoteChar: '"',
-      escapeChar: '"',
-      skipEmptyLines: true,
+      ...CSV_OPTIONS,
       step: (results, parser) => {
         if (failed) return;
         records++;

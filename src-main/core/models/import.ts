@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { ModelImportSettingsSchema } from '../api/contract/models.js';
+import { checkRequest, optionName } from '../api/validate.js';
 import type { Db } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { findDataset } from '../datasets/store.js';
@@ -60,9 +62,11 @@ export function fileHash(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }
 
-function checkBatchSize(n: number): number {
-  if (!Number.isInteger(n) || n < 1 || n > 65536) throw new UserError(`--batch-size must be 1..65536, not ${n}`);
-  return n;
+/** The batch size's range is the API's and the command line's (ModelImportSettingsSchema). */
+const BATCH_SIZE = ModelImportSettingsSchema.pick({ batchSize: true });
+
+function checkBatchSize(batchSize: number): number {
+  return checkRequest(BATCH_SIZE, { batchSize }, { name: optionName }).batchSize ?? batchSize;
 }
 
 /**

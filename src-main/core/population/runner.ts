@@ -1,6 +1,5 @@
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import type { Db } from '../db/database.js';
 import { UserError } from '../errors.js';
 import type { BackendName } from '../training/backend.js';
@@ -10,6 +9,7 @@ import type { FromWorker, Job, SharedSplit, ToWorker, WorkerOptions } from './jo
 import { plannedModels, type PlannedModel } from './plan.js';
 import type { PopulationConfig } from './presets.js';
 import { markFailed, markRunning, saveModelResult } from './store.js';
+import { runWorkerPool } from '../workers/pool.js';
 
 export type PopulationEvent =
   | { type: 'backend'; backend: BackendName; notes: string[] }
@@ -61,7 +61,6 @@ export async function runPopulation(db: Db, options: RunOptions): Promise<RunSum
   const { config } = options;
   let failed = 0;
   let completed = 0;
-  let cancelled = false;
 
   const weightsDir = (m: PlannedModel): string => path.join(options.weightsRoot, String(options.experimentId), String(m.id));
   const jobFor = (m: PlannedModel): Job => {
@@ -75,103 +74,57 @@ export async function runPopulation(db: Db, options: RunOptions): Promise<RunSum
   };
   // Ready when it needs nothing, or its dense source is done. Quantized models go first: they take a second.
   const queue = [...pending].sort((a, b) => Number(b.sourceModelId !== undefined) - Number(a.sourceModelId !== undefined) || interleave(a, b, config));
-  const readyIndex = (): number => queue.findIndex((m) => m.sourceModelId === undefined || doneIds.has(m.sourceModelId));
-  const nextJob = (): PlannedModel | undefined => {
-    const i = readyIndex();
+  const nextReady = (): PlannedModel | undefined => {
+    const i = queue.findIndex((m) => m.sourceModelId === undefined || doneIds.has(m.sourceModelId));
     return i < 0 ? undefined : queue.splice(i, 1)[0];
   };
 
-  await new Promise<void>((resolve, reject) => {
-    const workers: Worker[] = [];
-    let active = 0;
-    let settled = false;
-    const finish = (error?: Error): void => {
-      if (settled) return;
-      settled = true;
-      for (const w of workers) void w.terminate();
-      if (error) reject(error);
-      else resolve();
-    };
-    const dispatch = (worker: Worker): boolean => {
-      if (cancelled) return false;
-      const model = nextJob();
-      if (!model) return false;
+  if (pending.length === 0) return { done: 0, failed: 0, cancelled: false, seconds: (performance.now() - started) / 1000 };
+  let backendReported = false;
+  const normalisation = normalisationOf(options.train.pixels);
+  const workerOptions: WorkerOptions = { backend: config.backend, normalisation, train: share(options.train, normalisation), test: share(options.test, normalisation) };
+  const { cancelled } = await runWorkerPool<PlannedModel, FromWorker>({
+    bootstrap: BOOTSTRAP,
+    workerData: { entry: WORKER_ENTRY, options: workerOptions },
+    size: workerCount,
+    signal: options.signal,
+    nextReady,
+    start: (model) => {
       markRunning(db, model.id);
-      active++;
-      worker.postMessage({ type: 'job', job: jobFor(model) } satisfies ToWorker);
+      const message: ToWorker = { type: 'job', job: jobFor(model) };
       options.onEvent?.({ type: 'model-started', model });
-      return true;
-    };
-    const idle: Worker[] = [];
-    const pump = (): void => {
-      while (idle.length > 0) {
-        const worker = idle[idle.length - 1];
-        if (!worker || !dispatch(worker)) break;
-        idle.pop();
+      return message;
+    },
+    onMessage: (message) => {
+      if (message.type === 'ready') {
+        if (!backendReported) options.onEvent?.({ type: 'backend', backend: message.backend, notes: message.notes });
+        backendReported = true;
+        return 'ready';
       }
-      if (active === 0 && (cancelled || readyIndex() < 0)) {
-        for (const w of workers) w.postMessage({ type: 'exit' } satisfies ToWorker);
-        finish();
+      if (message.type === 'progress') {
+        const model = byId.get(message.modelId);
+        if (model) options.onEvent?.({ type: 'model-progress', model, progress: message.progress });
+        return 'busy';
       }
-    };
-    options.signal?.addEventListener('abort', () => {
-      cancelled = true;
-      finish();
-    });
-    if (pending.length === 0) {
-      finish();
-      return;
-    }
-    let backendReported = false;
-    const normalisation = normalisationOf(options.train.pixels);
-    const workerOptions: WorkerOptions = { backend: config.backend, normalisation, train: share(options.train, normalisation), test: share(options.test, normalisation) };
-    for (let i = 0; i < workerCount; i++) {
-      const worker = new Worker(BOOTSTRAP, { workerData: { entry: WORKER_ENTRY, options: workerOptions } });
-      workers.push(worker);
-      worker.on('message', (message: FromWorker) => {
-        try {
-          if (message.type === 'ready') {
-            if (!backendReported) options.onEvent?.({ type: 'backend', backend: message.backend, notes: message.notes });
-            backendReported = true;
-            idle.push(worker);
-            pump();
-          } else if (message.type === 'progress') {
-            const model = byId.get(message.modelId);
-            if (model) options.onEvent?.({ type: 'model-progress', model, progress: message.progress });
-          } else if (message.type === 'done') {
-            const model = byId.get(message.result.modelId);
-            if (!model) return;
-            if (!cancelled) {
-              saveModelResult(db, message.result);
-              doneIds.add(model.id);
-              completed++;
-              options.onEvent?.({ type: 'model-done', model, top1: message.result.top1, measuredSparsity: message.result.measuredSparsity, seconds: message.seconds, tensors: message.tensors, workerPeakMemory: message.peakMemory });
-            }
-            active--;
-            idle.push(worker);
-            pump();
-          } else if (message.type === 'failed') {
-            const model = byId.get(message.modelId);
-            active--;
-            failed++;
-            if (model) {
-              markFailed(db, model.id);
-              options.onEvent?.({ type: 'model-failed', model, message: message.message });
-            }
-            if (message.userError) {
-              cancelled = true;
-              finish(new UserError(message.message));
-              return;
-            }
-            idle.push(worker);
-            pump();
-          }
-        } catch (error) {
-          finish(error as Error);
-        }
-      });
-      worker.on('error', (error) => finish(error instanceof UserError ? error : new Error(`training worker failed: ${error.message}`)));
-    }
+      if (message.type === 'done') {
+        const model = byId.get(message.result.modelId);
+        if (!model) return 'busy';
+        saveModelResult(db, message.result);
+        doneIds.add(model.id);
+        completed++;
+        options.onEvent?.({ type: 'model-done', model, top1: message.result.top1, measuredSparsity: message.result.measuredSparsity, seconds: message.seconds, tensors: message.tensors, workerPeakMemory: message.peakMemory });
+        return 'finished';
+      }
+      const model = byId.get(message.modelId);
+      failed++;
+      if (model) {
+        markFailed(db, model.id);
+        options.onEvent?.({ type: 'model-failed', model, message: message.message });
+      }
+      if (message.userError) throw new UserError(message.message);
+      return 'finished';
+    },
+    workerError: (error) => (error instanceof UserError ? error : new Error(`training worker failed: ${error.message}`)),
   });
   return { done: completed, failed, cancelled, seconds: (performance.now() - started) / 1000 };
 }

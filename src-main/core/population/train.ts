@@ -1,5 +1,7 @@
 import fs from 'node:fs';
 import type { Db } from '../db/database.js';
+import { TrainSettingsSchema } from '../api/contract/runs.js';
+import { checkRequest, optionName } from '../api/validate.js';
 import { UserError } from '../errors.js';
 import { findDataset } from '../datasets/store.js';
 import { selectBackend } from '../training/backend.js';
@@ -28,6 +30,8 @@ export interface TrainOutcome extends RunSummary {
   resumedModels: number;
 }
 
+const CONFIG_RANGES = TrainSettingsSchema.pick({ models: true, sparsities: true, quantize: true, epochs: true, batchSize: true, trainLimit: true, seed: true, longTail: true });
+
 /** Builds the run's configuration from a preset and explicit settings, and checks it. */
 export function resolveConfig(preset: PresetName, overrides: Partial<Omit<PopulationConfig, 'preset'>> = {}): PopulationConfig {
   const base = PRESETS[preset];
@@ -37,13 +41,9 @@ export function resolveConfig(preset: PresetName, overrides: Partial<Omit<Popula
   const config: PopulationConfig = { ...base, arch: 'mlp', seed: 1, ...defined, preset: custom ? 'custom' : preset };
   if (!config.sparsities.includes(0)) config.sparsities = [0, ...config.sparsities];
   config.sparsities = [...new Set(config.sparsities)].sort((a, b) => a - b);
-  for (const s of config.sparsities) if (!(s >= 0 && s < 1)) throw new UserError(`sparsity ${s} is out of range (0 <= s < 1)`);
-  if (!Number.isInteger(config.models) || config.models < 1 || config.models > 1000) throw new UserError(`--models must be 1..1000, not ${config.models}`);
-  if (!Number.isInteger(config.epochs) || config.epochs < 1 || config.epochs > 1000) throw new UserError(`--epochs must be 1..1000, not ${config.epochs}`);
-  if (!Number.isInteger(config.batchSize) || config.batchSize < 1 || config.batchSize > 65536) throw new UserError(`--batch-size must be 1..65536, not ${config.batchSize}`);
-  if (config.trainLimit !== undefined && (!Number.isInteger(config.trainLimit) || config.trainLimit < 1)) throw new UserError(`--train-limit must be a positive integer`);
-  if (!Number.isInteger(config.seed) || config.seed < 0 || config.seed > 2 ** 31) throw new UserError(`--seed must be a non-negative integer`);
-  if (config.longTail && !(Number.isFinite(config.longTail.ratio) && config.longTail.ratio >= 1)) throw new UserError(`--long-tail must be a ratio of at least 1, not ${config.longTail.ratio}`);
+  // The ranges of the API and the command line (TrainSettingsSchema), checked once more on the merged settings.
+  const { models, sparsities, quantize, epochs, batchSize, trainLimit, seed, longTail } = config;
+  checkRequest(CONFIG_RANGES, { models, sparsities, quantize, epochs, batchSize, trainLimit, seed, longTail }, { name: optionName });
   return config;
 }
 

@@ -1,6 +1,6 @@
 /** Data access for datasets with their classes and images: adding one whole, listing them, reading a split. */
 import type { Db, ReadableDb } from '../db/database.js';
-import type { DatasetKind, ParsedDataset } from '../datasets/types.js';
+import type { DatasetSummary, ParsedDataset } from '../datasets/types.js';
 
 export interface ExistingDatasetRow {
   kind: string;
@@ -62,31 +62,16 @@ export function insertDatasetUnlessNamed(db: Db, dataset: ParsedDataset, created
   })();
 }
 
-export interface DatasetListRow {
-  id: number;
-  name: string;
-  kind: DatasetKind;
-  source: string;
-  width: number;
-  height: number;
-  channels: number;
-  fingerprint: string;
-  created_at: string;
-  train: number;
-  test: number;
-  classes: string[];
-}
-
 /** Every dataset with its split sizes and class names (by label), in id order. */
-export function selectDatasets(db: ReadableDb): DatasetListRow[] {
+export function selectDatasets(db: ReadableDb): DatasetSummary[] {
   const rows = db
     .prepare(
-      `SELECT d.*,
+      `SELECT d.id, d.name, d.kind, d.source, d.width, d.height, d.channels, d.fingerprint, d.created_at AS createdAt,
          (SELECT count(*) FROM images i WHERE i.dataset_id = d.id AND i.split = 'train') AS train,
          (SELECT count(*) FROM images i WHERE i.dataset_id = d.id AND i.split = 'test') AS test
        FROM datasets d ORDER BY d.id`,
     )
-    .all() as Omit<DatasetListRow, 'classes'>[];
+    .all() as Omit<DatasetSummary, 'classes'>[];
   const classes = db.prepare('SELECT name FROM classes WHERE dataset_id = ? ORDER BY label').pluck();
   return rows.map((r) => ({ ...r, classes: classes.all(r.id) as string[] }));
 }

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
 import type { Db } from '../db/database.js';
 import { refuseNonUtf8Text } from '../import/text-encoding.js';
 import { UserError, errorMessage } from '../errors.js';
+import { parseCsvText } from '../import/csv-text.js';
 import { MAX_NOTE_LENGTH, NONE, normalizeCategories, toStored } from '../labels/store.js';
 import { annotatorLabel } from '../sql/labels.js';
 import { studyItemRows } from '../sql/studies.js';
@@ -26,7 +26,8 @@ export interface ImportSummary {
 
 type Record = { [key: string]: unknown };
 
-function readRecords(file: string): Record[] {
+/** A label file's records, each with where it stands: its line (CSV, JSONL) or its place in the array (JSON). */
+function readRecords(file: string): { record: Record; line: number }[] {
   let text: string;
   try {
     const stat = fs.statSync(file);
@@ -43,10 +44,15 @@ function readRecords(file: string): Record[] {
     if (ext === '.json') {
       const data = JSON.parse(text) as unknown;
       if (!Array.isArray(data)) throw new UserError(`${file}: expected a JSON array of labels`);
-      return data as Record[];
+      return (data as Record[]).map((record, i) => ({ record, line: i + 1 }));
     }
-    if (ext === '.jsonl') return text.split(/\r?\n/).filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as Record);
-    return parse(text.replace(/^\uFEFF/, ''), { columns: true, skip_empty_lines: true }) as Record[];
+    if (ext === '.jsonl') {
+      const lines = text.split(/\r?\n/).map((l, i) => ({ l, line: i + 1 }));
+      return lines.filter(({ l }) => l.trim() !== '').map(({ l, line }) => ({ record: JSON.parse(l) as Record, line }));
+    }
+    const [header, ...rows] = parseCsvText(text);
+    const names = header?.fields ?? [];
+    return rows.map(({ fields, line }) => ({ record: Object.fromEntries(names.map((name, c) => [name, fields[c]])), line }));
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new UserError(`${file}: not a label file (${errorMessage(error).slice(0, 160)})`);
@@ -77,10 +83,9 @@ export function importStudyLabels(db: Db, files: string[]): ImportSummary {
   for (const file of files) {
     const records = readRecords(file);
     if (records.length === 0) throw new UserError(`${file}: no labels in it`);
-    const missing = REQUIRED.filter((c) => !(c in (records[0] ?? {})));
+    const missing = REQUIRED.filter((c) => !(c in (records[0]?.record ?? {})));
     if (missing.length) throw new UserError(`${file}: missing columns ${missing.join(', ')} (expected the columns of pie-audit export study)`);
-    records.forEach((record, i) => {
-      const line = path.extname(file).toLowerCase() === '.json' ? i + 1 : i + 2;
+    records.forEach(({ record, line }) => {
       const where = `${file}:${line}`;
       const fingerprint = text(record.study_fingerprint);
       const study = fingerprint ? studies.find((s) => s.fingerprint === fingerprint) : studies.find((s) => String(s.id) === text(record.study_id));

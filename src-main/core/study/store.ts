@@ -1,5 +1,7 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/database.js';
+import { StudySettingsSchema } from '../api/contract/studies.js';
+import { checkRequest, optionName } from '../api/validate.js';
 import { UserError } from '../errors.js';
 import { ensureAnalysis } from '../analysis/analyse.js';
 import { listCategories } from '../schema/categories.js';
@@ -50,9 +52,8 @@ export interface CreateStudyRequest {
 
 /** Draws and stores a blind study with its design, so it can be reproduced. */
 export function createStudy(db: Db, request: CreateStudyRequest): StudyRow {
-  if (request.name.trim() === '' || request.name.length > 200) throw new UserError('a study needs a name (1-200 characters)');
-  if (!Number.isInteger(request.nPies) || request.nPies < 1) throw new UserError('--pies must be a positive integer');
-  if (!Number.isInteger(request.nControls) || request.nControls < 0) throw new UserError('--controls must be a non-negative integer');
+  // The ranges of the API and the command line (StudySettingsSchema).
+  checkRequest(StudySettingsSchema, { name: request.name, experimentId: request.experimentId, variant: request.variant, pies: request.nPies, controls: request.nControls, seed: request.seed }, { name: optionName });
   ensureAnalysis(db, request.experimentId);
   const variant = resolveVariant(db, request.experimentId, request.variant);
   const candidates: Candidate[] = variantImageFlags(db, request.experimentId, variant);

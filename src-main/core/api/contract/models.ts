@@ -16,6 +16,22 @@ export const ModelDescriptionSchema = z.object({
 });
 export type ModelDescriptionDto = z.output<typeof ModelDescriptionSchema>;
 
+const POSITIVE = 'must be a positive integer';
+
+/**
+ * An import of the user's own models and its ranges: the one source for the API
+ * (models.import takes its fields from here) and pie-audit models import.
+ */
+export const ModelImportSettingsSchema = z.object({
+  dataset: z.string().min(1).max(100),
+  manifest: z.string().min(1).max(4096),
+  name: z.string().min(1).max(200).optional(),
+  workers: z.number({ error: POSITIVE }).int({ error: POSITIVE }).min(1, { error: POSITIVE }).max(64, { error: 'must be 1..64' }).optional(),
+  batchSize: z.number({ error: POSITIVE }).int({ error: POSITIVE }).min(1, { error: POSITIVE }).max(65536, { error: 'must be 1..65536' }).optional(),
+  resume: z.boolean().optional(),
+  experimentId: z.number({ error: POSITIVE }).int({ error: POSITIVE }).min(1, { error: POSITIVE }).optional(),
+});
+
 export const modelsMethods = {
   /** Electron only: the open dialog's choice (null when cancelled). */
   'models.chooseManifest': {
@@ -40,14 +56,7 @@ export const modelsMethods = {
     response: z.array(ModelDescriptionSchema),
   },
   'models.import': {
-    request: z
-      .object({
-        dataset: z.string().min(1).max(100),
-        manifest: z.string().min(1).max(4096),
-        name: z.string().min(1).max(200).optional(),
-        workers: z.number().int().min(1).max(64).optional(),
-      })
-      .strict(),
+    request: ModelImportSettingsSchema.pick({ dataset: true, manifest: true, name: true, workers: true }).strict(),
     // the experiment id comes with models.finished: nothing is stored before every model has run
     response: z.object({ started: z.literal(true) }),
   },

@@ -36,6 +36,22 @@ export const StudyItemSchema = z.object({
 
 const Interval = z.tuple([Nullable, Nullable]);
 
+const count = (min: number, message: string) => z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(100_000, { error: `must be ${min}..100000` });
+
+/**
+ * A new study's settings and their ranges: the one source for the API (study.create)
+ * and pie-audit study create. Messages follow core/api/validate.ts.
+ */
+export const StudySettingsSchema = z.object({
+  name: z.string({ error: 'must be 1-200 characters' }).trim().min(1, { error: 'must be 1-200 characters' }).max(200, { error: 'must be 1-200 characters' }),
+  experimentId: ExperimentId,
+  /** a sparsity such as '0.9' or a variant name; default: the sparsest magnitude-pruned one */
+  variant: z.string().min(1).max(100).optional(),
+  pies: count(1, 'must be a positive integer'),
+  controls: count(0, 'must be a non-negative integer'),
+  seed: z.number({ error: 'must be a non-negative integer' }).int({ error: 'must be a non-negative integer' }).min(0, { error: 'must be a non-negative integer' }).max(2 ** 31, { error: 'must be a non-negative integer' }),
+});
+
 /** `pie-audit study report --json` as docs/exports.md documents it; is_pie in consensus only after unblinding. */
 export const StudyReportSchema = z.object({
   study_id: z.number().int(),
@@ -84,17 +100,7 @@ export const studiesMethods = {
     response: z.array(StudySummarySchema),
   },
   'study.create': {
-    request: z
-      .object({
-        name: z.string().trim().min(1).max(200),
-        experimentId: ExperimentId,
-        /** a sparsity such as '0.9' or a variant name; default: the sparsest magnitude-pruned one */
-        variant: z.string().min(1).max(100).optional(),
-        pies: z.number().int().min(1).max(100_000),
-        controls: z.number().int().min(0).max(100_000),
-        seed: z.number().int().min(0).max(2 ** 31),
-      })
-      .strict(),
+    request: StudySettingsSchema.strict(),
     response: StudySummarySchema,
   },
   'study.items': {
