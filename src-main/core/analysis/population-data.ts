@@ -1,6 +1,8 @@
 import crypto from 'node:crypto';
-import type { Db } from '../db/database.js';
-import { experimentDatasetClassNames } from '../sql/experiments.js';
+import type { ReadableDb } from '../db/database.js';
+import { experimentDatasetClassNames, experimentTrueLabelRows } from '../sql/experiments.js';
+import { finishedModelStamps, finishedPopulationModels } from '../sql/models.js';
+import { modelPredictionReader } from '../sql/predictions.js';
 import { UserError } from '../errors.js';
 
 export interface PopulationModel {
@@ -33,20 +35,9 @@ export interface ExperimentData {
   signature: string;
 }
 
-interface ModelRow {
-  id: number;
-  variant: string;
-  method: string;
-  target_sparsity: number;
-  seed: number;
-  finished_at: string | null;
-}
-
 /** A fingerprint of the finished models: it changes whenever their predictions can have. */
-export function modelsSignature(db: Db, experimentId: number): string {
-  const rows = db
-    .prepare("SELECT id, variant, finished_at FROM models WHERE experiment_id = ? AND status = 'done' ORDER BY id")
-    .all(experimentId) as { id: number; variant: string; finished_at: string | null }[];
+export function modelsSignature(db: ReadableDb, experimentId: number): string {
+  const rows = finishedModelStamps(db, experimentId);
   return crypto.createHash('sha256').update(rows.map((r) => `${r.id}:${r.variant}:${r.finished_at ?? ''}`).join('\n')).digest('hex');
 }
 
@@ -56,24 +47,20 @@ const METHOD_ORDER: Record<string, number> = { dense: 0, magnitude: 1, fp16: 2, 
  * Reads an experiment's predictions into typed arrays, one pair per model (a model's
  * rows are contiguous in the predictions table's key, so each read is one range scan).
  */
-export function loadExperiment(db: Db, experimentId: number): ExperimentData {
-  const images = db.prepare('SELECT image_index, true_label FROM experiment_images WHERE experiment_id = ? ORDER BY image_index').raw().all(experimentId) as [number, number][];
+export function loadExperiment(db: ReadableDb, experimentId: number): ExperimentData {
+  const images = experimentTrueLabelRows(db, experimentId);
   const numImages = images.length;
   if (numImages === 0) throw new UserError(`experiment ${experimentId} has no images`);
   const trueLabels = new Uint16Array(numImages);
   for (const [index, label] of images) trueLabels[index] = label;
-  const rows = db
-    .prepare("SELECT id, variant, method, target_sparsity, seed, finished_at FROM models WHERE experiment_id = ? AND status = 'done' ORDER BY id")
-    .all(experimentId) as ModelRow[];
-  const select = db.prepare('SELECT image_index, predicted_label, true_label_probability FROM predictions WHERE model_id = ?').raw();
+  const rows = finishedPopulationModels(db, experimentId);
+  const readPredictions = modelPredictionReader(db);
   let maxLabel = 0;
   for (const label of trueLabels) maxLabel = Math.max(maxLabel, label);
   const models: PopulationModel[] = rows.map((row) => {
     const predicted = new Uint16Array(numImages);
     const trueProbability = new Float64Array(numImages).fill(NaN);
-    // all() rather than iterate(): one call into SQLite per model instead of one per
-    // row halves the time of reading 1.8 million predictions.
-    const predictions = select.all(row.id) as [number, number, number | null][];
+    const predictions = readPredictions(row.id);
     for (const [index, label, probability] of predictions) {
       predicted[index] = label;
       if (label > maxLabel) maxLabel = label;
@@ -81,7 +68,7 @@ export function loadExperiment(db: Db, experimentId: number): ExperimentData {
     }
     const count = predictions.length;
     if (count !== numImages) throw new UserError(`model ${row.id} (${row.variant}) has predictions for ${count} of ${numImages} images`);
-    return { id: row.id, variant: row.variant, method: row.method, targetSparsity: row.target_sparsity, seed: row.seed, predicted, trueProbability };
+    return { ...row, predicted, trueProbability };
   });
   const byVariant = new Map<string, Variant>();
   for (const m of models) {

@@ -13,6 +13,7 @@ import { predict } from '../training/evaluate.js';
 import { loadWeights, type ModelMeta } from '../training/weights-io.js';
 import type { Weights } from '../training/trainer.js';
 import { resizeSplit } from './resize.js';
+import { refreshAfterWrite } from '../analysis/refresh.js';
 
 export interface EvaluateRequest {
   experimentId: number;
@@ -113,6 +114,8 @@ export async function evaluateExperiment(db: Db, request: EvaluateRequest, onEve
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
+  // The shift metrics are brought up to date where the predictions were written, so reading never writes.
+  if (done > 0) refreshAfterWrite(db, experiment.id);
   return { sets, evaluated: done, skipped: sets.length * models.length - todo, cancelled, seconds: (performance.now() - started) / 1000, backend };
 }
 

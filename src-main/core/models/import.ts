@@ -12,6 +12,7 @@ import { measuredSparsityOf, openModel } from './open-model.js';
 import { inputBatch, modelPixels } from './preprocess.js';
 import { runModels, type ModelRunEvent, type ModelRunSummary, type RunnableModel } from './runner.js';
 import { emptyPredictions, scoreBatch } from './scores.js';
+import { refreshAfterWrite } from '../analysis/refresh.js';
 
 export const DEFAULT_BATCH_SIZE = 128;
 /** Images every model is tried on before anything is written. */
@@ -199,5 +200,6 @@ export async function importModels(
     { input: manifest.input, output: manifest.output, batchSize, count: split.count, numClasses: split.numClasses, pixels: shared(pixels), labels: shared(split.labels), workers: request.workers, onEvent, signal },
   );
   if (summary.cancelled) resetUnfinished(db, experimentId);
+  refreshAfterWrite(db, experimentId); // the analysis is kept current where predictions are written
   return { ...summary, experimentId, models: descriptions, resumedModels };
 }
