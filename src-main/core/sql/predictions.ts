@@ -83,18 +83,14 @@ export function replaceModelPredictions(
     `INSERT INTO ${table} (${keyColumns.join(', ')}, image_index, predicted_label, predicted_probability, true_label_probability)
      VALUES (${Array(keyColumns.length + 4).fill('?').join(', ')})`,
   );
-  const k = key.length;
-  const values: number[] = [...key, 0, 0, 0, 0];
+  const { predicted, predictedProbability: probability, trueLabelProbability: trueProbability } = rows;
+  const [first, second] = key;
   db.transaction(() => {
     remove.run(key);
-    const n = rows.predicted.length;
-    for (let i = 0; i < n; i++) {
-      values[k] = i;
-      values[k + 1] = rows.predicted[i] as number;
-      values[k + 2] = rows.predictedProbability[i] as number;
-      values[k + 3] = rows.trueLabelProbability[i] as number;
-      insert.run(values);
-    }
+    const n = predicted.length;
+    // Values as arguments: binding a reused array is some 10-15% slower in better-sqlite3.
+    if (second === undefined) for (let i = 0; i < n; i++) insert.run(first, i, predicted[i], probability[i], trueProbability[i]);
+    else for (let i = 0; i < n; i++) insert.run(first, second, i, predicted[i], probability[i], trueProbability[i]);
     beforeFinish?.();
     finish();
   })();
