@@ -3,7 +3,8 @@
  * training run, an evaluation and a models import, the analysis is read through a
  * read-only handle (which cannot write) and through the real commands that read
  * (`report --json`, `export pies`), the database file stays byte-identical, and what
- * is read equals a recomputation from scratch on a copy of the file.
+ * is read equals a recomputation from scratch on a copy of the file. The API service's
+ * results methods (which take the explicit step for stale databases) write nothing either.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { analysisIsCurrent, ensureAnalysis } from '../../src-main/core/analysis/analyse.js';
 import { experimentReport } from '../../src-main/core/analysis/report.js';
+import { ApiService } from '../../src-main/core/api/service.js';
 import { openDatabase } from '../../src-main/core/db/database.js';
 import { classImpactRows, pieRows } from '../../src-main/core/export/analysis-tables.js';
 import { LONG_COLUMNS, longRows, trueLabels, writeCsv, type LongModel } from '../fixtures/import/predictions.js';
@@ -72,10 +74,26 @@ function recomputed(file: string, experimentId: number): Read {
   }
 }
 
+/** The app's results methods through the API service on a writable handle: they answer, and the file stays as it was. */
+async function serviceReads(file: string, experimentId: number, report: unknown): Promise<void> {
+  const before = dbSnapshot(file);
+  const db = openDatabase(file);
+  try {
+    const service = new ApiService(db, { databasePath: file, carrier: 'http' });
+    const answer = await service.call('report.get', { experimentId });
+    expect(answer.ok && plain(answer.value)).toEqual({ ...(report as object), shift: [], variants: (report as { variants: object[] }).variants.map((v) => ({ ...v, mce: null })) });
+    for (const method of ['classes.impact', 'pies.list', 'shift.get']) expect((await service.call(method, { experimentId })).ok, method).toBe(true);
+  } finally {
+    db.close();
+  }
+  expect(dbSnapshot(file)).toBe(before);
+}
+
 /** After a writer: read-only reads equal a recomputation, and the commands that read leave the file as it was. */
 async function expectCurrent(file: string, experimentId: number, dir: string): Promise<Read> {
   const read = readOnly(file, experimentId);
   expect(read).toEqual(recomputed(file, experimentId));
+  await serviceReads(file, experimentId, read.report);
   const before = dbSnapshot(file);
   const report = await runCli(['--db', file, 'report', '--json', '--experiment', String(experimentId)]);
   expect(report.code, report.stderr).toBe(0);
