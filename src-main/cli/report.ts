@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseCieQuantile } from '../core/analysis/cie.js';
-import { ensureAnalysis } from '../core/analysis/analyse.js';
+import { refreshAnalysis } from '../core/analysis/refresh.js';
 import { experimentReport, type ExperimentReport } from '../core/analysis/report.js';
 import { UserError } from '../core/errors.js';
 import { resolveExperiment } from '../core/sql/experiments.js';
@@ -49,7 +49,7 @@ export function registerReportCommand(program: Command, globals: () => GlobalOpt
         globals(),
         (db) => {
           const experimentId = resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment));
-          ensureAnalysis(db, experimentId); // the explicit step: recomputed only when the finished models changed
+          refreshAnalysis(db, experimentId); // the explicit step for a database left stale: a no-op when current
           return experimentReport(db, experimentId, { shift: opts.json === true, cieQuantile });
         },
         { existingOnly: true },

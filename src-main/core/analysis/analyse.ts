@@ -1,7 +1,8 @@
-import type { Db } from '../db/database.js';
+import type { Db, ReadableDb } from '../db/database.js';
 import { nowIso } from '../db/database.js';
 import { UserError, isDiskFull } from '../errors.js';
-import { cieDistancesMissing, deleteCieDistances, storeCieDistances } from '../sql/cie-distances.js';
+import { replaceAnalysis, storedAnalysisSignature } from '../sql/analysis.js';
+import { cieDistancesMissing, storeCieDistances } from '../sql/cie-distances.js';
 import { cieDistances } from './cie.js';
 import { classImpact, scoreModel, type ModelScores } from './class-impact.js';
 import { countVotes, type VariantVotes } from './modal.js';
@@ -16,15 +17,20 @@ export interface AnalysisStatus {
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
+/** True when the stored analysis matches the experiment's finished models (reading it needs no recomputation). */
+export function analysisIsCurrent(db: ReadableDb, experimentId: number): boolean {
+  const stored = storedAnalysisSignature(db, experimentId);
+  // An analysis stored before CIE distances existed is recomputed once to add them.
+  return stored !== undefined && stored === modelsSignature(db, experimentId) && !cieDistancesMissing(db, experimentId);
+}
+
 /**
  * Makes sure the stored analysis of an experiment matches its predictions: recomputes
  * (modal labels, PIEs, per-image scores, class impact, headline table) only when the
  * set of finished models changed since the last run, and stores it in one transaction.
  */
 export function ensureAnalysis(db: Db, experimentId: number, options: { force?: boolean } = {}): AnalysisStatus {
-  const stored = db.prepare('SELECT signature FROM analysis_runs WHERE experiment_id = ?').pluck().get(experimentId) as string | undefined;
-  // An analysis stored before CIE distances existed is recomputed once to add them.
-  if (!options.force && stored !== undefined && stored === modelsSignature(db, experimentId) && !cieDistancesMissing(db, experimentId)) {
+  if (!options.force && analysisIsCurrent(db, experimentId)) {
     return { experimentId, recomputed: false, seconds: 0 };
   }
   const started = performance.now();
@@ -136,25 +142,8 @@ export function computeAnalysis(data: ExperimentData): VariantResult[] {
 
 function storeAnalysis(db: Db, data: ExperimentData, results: VariantResult[], seconds: number): void {
   const id = data.experimentId;
-  const insertImage = db.prepare(
-    `INSERT INTO analysis_images (experiment_id, variant, image_index, modal_label, modal_votes, number_observ, agreement, tie, is_pie,
-       mean_true_probability, self_confidence, normalized_margin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertClass = db.prepare(
-    `INSERT INTO analysis_classes (experiment_id, variant, class, baseline_mean_recall, variant_mean_recall, statistic, pvalue, qvalue, significant)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
-  const insertVariant = db.prepare(
-    `INSERT INTO analysis_variants (experiment_id, variant, method, target_sparsity, models, top1_mean, top1_std, pies, pie_share,
-       dense_top1_on_pies, variant_top1_on_pies, dense_top1_on_non_pies, variant_top1_on_non_pies, classes_p05, classes_q05, most_hurt, position)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  );
   const C = data.numClasses;
-  db.transaction(() => {
-    for (const table of ['analysis_images', 'analysis_classes', 'analysis_variants', 'analysis_runs']) {
-      db.prepare(`DELETE FROM ${table} WHERE experiment_id = ?`).run(id);
-    }
-    deleteCieDistances(db, id);
+  replaceAnalysis(db, id, { signature: data.signature, numClasses: C, computedAt: nowIso(), seconds }, (w) => {
     results.forEach((r, position) => {
       const K = r.votes.models;
       for (let i = 0; i < data.numImages; i++) {
@@ -162,7 +151,7 @@ function storeAnalysis(db: Db, data: ExperimentData, results: VariantResult[], s
         const trueVotes = r.votes.votes[i * C + label] ?? 0;
         let otherBest = 0;
         for (let c = 0; c < C; c++) if (c !== label) otherBest = Math.max(otherBest, r.votes.votes[i * C + c] ?? 0);
-        insertImage.run(
+        w.image(
           id,
           r.variant.name,
           i,
@@ -179,10 +168,10 @@ function storeAnalysis(db: Db, data: ExperimentData, results: VariantResult[], s
       }
       if (r.cieDistance) storeCieDistances(db, id, r.variant.name, r.cieDistance);
       for (const c of r.classes ?? []) {
-        insertClass.run(id, r.variant.name, c.class, c.baselineMeanRecall, c.variantMeanRecall, finite(c.statistic), finite(c.pvalue), finite(c.qvalue), c.significant ? 1 : 0);
+        w.klass(id, r.variant.name, c.class, c.baselineMeanRecall, c.variantMeanRecall, finite(c.statistic), finite(c.pvalue), finite(c.qvalue), c.significant ? 1 : 0);
       }
       const h = r.headline;
-      insertVariant.run(
+      w.variant(
         id,
         r.variant.name,
         r.variant.method,
@@ -201,8 +190,6 @@ function storeAnalysis(db: Db, data: ExperimentData, results: VariantResult[], s
         h.mostHurt === null ? null : JSON.stringify(h.mostHurt),
         position,
       );
-    }
-    );
-    db.prepare('INSERT INTO analysis_runs (experiment_id, signature, num_classes, computed_at, seconds) VALUES (?, ?, ?, ?, ?)').run(id, data.signature, C, nowIso(), seconds);
-  })();
+    });
+  });
 }

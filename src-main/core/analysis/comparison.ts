@@ -1,7 +1,6 @@
-import type { Db } from '../db/database.js';
+import type { ReadableDb } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { modalLabels, modelLabels, trueLabels } from '../sql/comparison-labels.js';
-import { ensureAnalysis } from './analyse.js';
 import { classNames } from './report.js';
 
 /** One side of a comparison: a population (its modal label) or a single model (its prediction). */
@@ -22,7 +21,7 @@ export interface Comparison {
   second: number[];
 }
 
-function labelsOf(db: Db, experimentId: number, side: ComparisonSide): Map<number, number> {
+function labelsOf(db: ReadableDb, experimentId: number, side: ComparisonSide): Map<number, number> {
   const labels = 'variant' in side ? modalLabels(db, experimentId, side.variant) : modelLabels(db, experimentId, side.modelId);
   if (labels.size === 0) {
     throw new UserError('variant' in side ? `experiment ${experimentId} has no population '${side.variant.slice(0, 60)}'` : `experiment ${experimentId} has no model ${side.modelId} with predictions`);
@@ -35,8 +34,7 @@ function labelsOf(db: Db, experimentId: number, side: ComparisonSide): Map<numbe
  * experiment's images: the transition matrix of their labels (rows: the first's, columns:
  * the second's) and the four-way split by who is right.
  */
-export function compare(db: Db, experimentId: number, first: ComparisonSide, second: ComparisonSide): Comparison {
-  ensureAnalysis(db, experimentId);
+export function compare(db: ReadableDb, experimentId: number, first: ComparisonSide, second: ComparisonSide): Comparison {
   const truth = trueLabels(db, experimentId);
   const a = labelsOf(db, experimentId, first);
   const b = labelsOf(db, experimentId, second);

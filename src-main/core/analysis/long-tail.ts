@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import type { ReadableDb } from '../db/database.js';
 import { classStatistics, pieCountsByClass } from '../sql/analysis-summary.js';
 import { classCounts } from '../sql/class-counts.js';
 import { spearman } from './spearman.js';
@@ -18,7 +18,7 @@ const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
  * class-impact statistic, and against its PIE count. Null for every variant when the
  * experiment has no stored counts or every class has the same count.
  */
-export function experimentLongTail(db: Db, experimentId: number): Map<string, LongTail> {
+export function experimentLongTail(db: ReadableDb, experimentId: number): Map<string, LongTail> {
   const counts = classCounts(db, experimentId);
   const out = new Map<string, LongTail>();
   const classes = [...counts.keys()].sort((a, b) => a - b);

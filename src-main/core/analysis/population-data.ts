@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
-import type { Db } from '../db/database.js';
-import { experimentDatasetClassNames } from '../sql/experiments.js';
+import type { ReadableDb } from '../db/database.js';
+import { experimentDatasetClassNames, experimentTrueLabelRows } from '../sql/experiments.js';
+import { finishedModelStamps, finishedPopulationModels } from '../sql/models.js';
 import { modelPredictionColumnReader } from '../sql/prediction-columns.js';
 import { UserError } from '../errors.js';
 
@@ -34,20 +35,9 @@ export interface ExperimentData {
   signature: string;
 }
 
-interface ModelRow {
-  id: number;
-  variant: string;
-  method: string;
-  target_sparsity: number;
-  seed: number;
-  finished_at: string | null;
-}
-
 /** A fingerprint of the finished models: it changes whenever their predictions can have. */
-export function modelsSignature(db: Db, experimentId: number): string {
-  const rows = db
-    .prepare("SELECT id, variant, finished_at FROM models WHERE experiment_id = ? AND status = 'done' ORDER BY id")
-    .all(experimentId) as { id: number; variant: string; finished_at: string | null }[];
+export function modelsSignature(db: ReadableDb, experimentId: number): string {
+  const rows = finishedModelStamps(db, experimentId);
   return crypto.createHash('sha256').update(rows.map((r) => `${r.id}:${r.variant}:${r.finished_at ?? ''}`).join('\n')).digest('hex');
 }
 
@@ -57,15 +47,13 @@ const METHOD_ORDER: Record<string, number> = { dense: 0, magnitude: 1, fp16: 2, 
  * Reads an experiment's predictions into typed arrays, one pair per model (a model's
  * rows are contiguous in the predictions table's key, so each read is one range scan).
  */
-export function loadExperiment(db: Db, experimentId: number): ExperimentData {
-  const images = db.prepare('SELECT image_index, true_label FROM experiment_images WHERE experiment_id = ? ORDER BY image_index').raw().all(experimentId) as [number, number][];
+export function loadExperiment(db: ReadableDb, experimentId: number): ExperimentData {
+  const images = experimentTrueLabelRows(db, experimentId);
   const numImages = images.length;
   if (numImages === 0) throw new UserError(`experiment ${experimentId} has no images`);
   const trueLabels = new Uint16Array(numImages);
   for (const [index, label] of images) trueLabels[index] = label;
-  const rows = db
-    .prepare("SELECT id, variant, method, target_sparsity, seed, finished_at FROM models WHERE experiment_id = ? AND status = 'done' ORDER BY id")
-    .all(experimentId) as ModelRow[];
+  const rows = finishedPopulationModels(db, experimentId);
   const readColumns = modelPredictionColumnReader(db);
   let maxLabel = 0;
   for (const label of trueLabels) maxLabel = Math.max(maxLabel, label);
@@ -85,7 +73,7 @@ export function loadExperiment(db: Db, experimentId: number): ExperimentData {
       if (label > maxLabel) maxLabel = label;
       trueProbability[i] = columns.trueProbability[i] ?? NaN;
     }
-    return { id: row.id, variant: row.variant, method: row.method, targetSparsity: row.target_sparsity, seed: row.seed, predicted, trueProbability };
+    return { ...row, predicted, trueProbability };
   });
   const byVariant = new Map<string, Variant>();
   for (const m of models) {

@@ -1,27 +1,17 @@
-import type { Db, ReadableDb } from '../db/database.js';
+import type { ReadableDb } from '../db/database.js';
+import { UserError } from '../errors.js';
+import { analysisVariantRows, pieTieCounts, type AnalysisVariantRow } from '../sql/analysis.js';
+import { analysedClassCount } from '../sql/analysis-summary.js';
 import { cieSummaries } from '../sql/cie-distances.js';
-import { experimentDatasetClassNames } from '../sql/experiments.js';
+import { experimentDatasetClassNames, experimentHeading, experimentImageCount } from '../sql/experiments.js';
 import { DEFAULT_CIE_QUANTILE } from './cie.js';
 import { experimentLongTail, type LongTail } from './long-tail.js';
 import { experimentShift, type ShiftRow } from './shift.js';
 
-export interface VariantReport {
-  variant: string;
-  method: string;
-  target_sparsity: number;
-  models: number;
-  top1_mean: number;
-  top1_std: number;
-  pies: number | null;
-  pie_share: number | null;
+/** A stored headline row (analysis_variants), with the class names of most_hurt and what is derived when reading. */
+export interface VariantReport extends Omit<AnalysisVariantRow, 'most_hurt'> {
   /** PIEs whose variant or dense modal label was a tie-break (null for dense) */
   pies_on_ties: number | null;
-  dense_top1_on_pies: number | null;
-  variant_top1_on_pies: number | null;
-  dense_top1_on_non_pies: number | null;
-  variant_top1_on_non_pies: number | null;
-  classes_p05: number | null;
-  classes_q05: number | null;
   most_hurt: string[] | null;
   /** compression-identified exemplars at the report's quantile (null for dense) */
   cies: number | null;
@@ -48,35 +38,23 @@ export interface ExperimentReport {
 
 /**
  * The headline table per variant (as docs/science.md defines it), read from the stored
- * analysis: callers bring it up to date first (ensureAnalysis), so reading never
- * recomputes it. With long-tail correlations and the CIE columns at `cieQuantile`; with `shift`, the shift metrics of the evaluation sets too
- * (they read every evaluation prediction the first time).
+ * analysis, which the writers keep current (on a database left stale, writable callers
+ * take the explicit step refreshAnalysis first), so reading never recomputes or writes.
+ * With long-tail correlations and the CIE columns at `cieQuantile`; with `shift`, the
+ * shift metrics of the evaluation sets too (stored by the writers; computed here,
+ * without storing, on a database left stale).
  */
-export function experimentReport(db: Db, experimentId: number, options: { shift?: boolean; cieQuantile?: number } = {}): ExperimentReport {
+export function experimentReport(db: ReadableDb, experimentId: number, options: { shift?: boolean; cieQuantile?: number } = {}): ExperimentReport {
   const longTail = experimentLongTail(db, experimentId);
   const shift = options.shift ? experimentShift(db, experimentId) : { rows: [], mce: {} };
   const cieQuantile = options.cieQuantile ?? DEFAULT_CIE_QUANTILE;
   const cies = cieSummaries(db, experimentId, cieQuantile);
-  const experiment = db
-    .prepare('SELECT e.id, e.name, d.name AS dataset FROM experiments e LEFT JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ?')
-    .get(experimentId) as { id: number; name: string; dataset: string | null };
+  const experiment = experimentHeading(db, experimentId);
+  if (!experiment) throw new UserError(`no experiment ${experimentId}`);
   const classes = classNames(db, experimentId);
-  const images = db.prepare('SELECT count(*) FROM experiment_images WHERE experiment_id = ?').pluck().get(experimentId) as number;
-  const rows = db
-    .prepare('SELECT * FROM analysis_variants WHERE experiment_id = ? ORDER BY position')
-    .all(experimentId) as (Omit<VariantReport, 'most_hurt' | 'pies_on_ties' | 'cies' | 'dense_top1_on_cies' | 'variant_top1_on_cies' | 'pies_and_cies'> & { most_hurt: string | null })[];
-  const onTies = new Map(
-    (
-      db
-        .prepare(
-          `SELECT a.variant, count(*) AS n FROM analysis_images a
-           JOIN analysis_images d ON d.experiment_id = a.experiment_id AND d.variant = 'dense' AND d.image_index = a.image_index
-           WHERE a.experiment_id = ? AND a.variant <> 'dense' AND a.is_pie = 1 AND (a.tie = 1 OR d.tie = 1)
-           GROUP BY a.variant`,
-        )
-        .all(experimentId) as { variant: string; n: number }[]
-    ).map((r) => [r.variant, r.n]),
-  );
+  const images = experimentImageCount(db, experimentId);
+  const rows = analysisVariantRows(db, experimentId);
+  const onTies = pieTieCounts(db, experimentId);
   return {
     experiment_id: experimentId,
     dataset: experiment.dataset ?? experiment.name,
@@ -116,7 +94,7 @@ export function experimentReport(db: Db, experimentId: number, options: { shift?
 
 /** Class names of the experiment's dataset, or the label numbers for a labels-only import. */
 export function classNames(db: ReadableDb, experimentId: number): string[] {
-  const count = db.prepare('SELECT num_classes FROM analysis_runs WHERE experiment_id = ?').pluck().get(experimentId) as number | undefined;
+  const count = analysedClassCount(db, experimentId);
   const names = experimentDatasetClassNames(db, experimentId);
-  return Array.from({ length: Math.max(count ?? 0, names.length) }, (_, c) => names[c] ?? String(c));
+  return Array.from({ length: Math.max(count, names.length) }, (_, c) => names[c] ?? String(c));
 }

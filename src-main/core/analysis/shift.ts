@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Db } from '../db/database.js';
+import type { Db, ReadableDb } from '../db/database.js';
 import { analysedClassCount, variantCleanTop1 } from '../sql/analysis-summary.js';
 import { evalPredictedLabels, evalRunsFingerprint, evalSetModels, evalSetTrueLabels, listEvalSets, storeShift, storedShift, type EvalSet } from '../sql/eval-sets.js';
 import { ensureAnalysis } from './analyse.js';
@@ -124,31 +124,48 @@ function asVariant(name: string, predictions: Uint16Array[]): { name: string; me
   };
 }
 
-/** The stored shift metrics of an experiment, recomputed when its models or evaluation runs changed. */
-export function experimentShift(db: Db, experimentId: number): ShiftResult {
+/** What the stored shift metrics depend on: the finished models and every finished evaluation run. */
+function shiftSignature(db: ReadableDb, experimentId: number): string {
+  return crypto.createHash('sha256').update(`${modelsSignature(db, experimentId)}\n${evalRunsFingerprint(db, experimentId)}`).digest('hex');
+}
+
+/**
+ * The shift metrics of an experiment: the stored ones when they match its models and
+ * evaluation runs (refreshShift keeps them so after every write), otherwise computed
+ * here without storing, so reading never writes.
+ */
+export function experimentShift(db: ReadableDb, experimentId: number): ShiftResult {
+  const stored = storedShift(db, experimentId, shiftSignature(db, experimentId));
+  return stored !== undefined ? (JSON.parse(stored) as ShiftResult) : computeExperimentShift(db, experimentId);
+}
+
+/** Brings the clean analysis and the stored shift metrics up to date (each recomputed only when stale). */
+export function refreshShift(db: Db, experimentId: number): void {
   ensureAnalysis(db, experimentId);
-  const signature = crypto.createHash('sha256').update(`${modelsSignature(db, experimentId)}\n${evalRunsFingerprint(db, experimentId)}`).digest('hex');
-  const stored = storedShift(db, experimentId, signature);
-  if (stored !== undefined) return JSON.parse(stored) as ShiftResult;
+  const signature = shiftSignature(db, experimentId);
+  if (storedShift(db, experimentId, signature) !== undefined) return;
+  try {
+    storeShift(db, experimentId, signature, JSON.stringify(computeExperimentShift(db, experimentId)));
+  } catch (error) {
+    // Stored only to spare the next read the work: on a full disk readers compute it unstored.
+    if (!isDiskFull(error)) throw error;
+  }
+}
+
+/** From the stored clean analysis (keep it current first) and every evaluation prediction. */
+function computeExperimentShift(db: ReadableDb, experimentId: number): ShiftResult {
   const variants = variantCleanTop1(db, experimentId);
   const numClasses = analysedClassCount(db, experimentId);
   const sets = listEvalSets(db, experimentId).map((set) => loadSetPopulation(db, set));
-  const result = computeShift(
+  return computeShift(
     variants.map(([v]) => v),
     new Map(variants),
     sets.filter((s) => s.variants.size > 0),
     numClasses,
   );
-  try {
-    storeShift(db, experimentId, signature, JSON.stringify(result));
-  } catch (error) {
-    // Stored only to spare the next read the work: on a full disk the computed result is served unstored.
-    if (!isDiskFull(error)) throw error;
-  }
-  return result;
 }
 
-function loadSetPopulation(db: Db, set: EvalSet): SetPopulation {
+function loadSetPopulation(db: ReadableDb, set: EvalSet): SetPopulation {
   const models = evalSetModels(db, set.id);
   const variants = new Map<string, Uint16Array[]>();
   for (const [id, variant] of models) {

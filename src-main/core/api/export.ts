@@ -3,7 +3,7 @@
  * and formats as docs/exports.md documents them): written to a file that appears only when
  * complete (writeRows writes beside it, then renames).
  */
-import { ensureAnalysis } from '../analysis/analyse.js';
+import { refreshAnalysis } from '../analysis/refresh.js';
 import type { Db } from '../db/database.js';
 import { CLASS_IMPACT_COLUMNS, PIE_COLUMNS, classImpactRows, pieRows } from '../export/analysis-tables.js';
 import { experimentDatasetName, resolveExperiment } from '../sql/experiments.js';
@@ -66,8 +66,8 @@ export async function writeExport(db: Db, request: ExportRequest, out: string): 
     return { rows: await writeRows(out, request.format, LABEL_COLUMNS, studyLabelRows(db, study.id)), experimentId: study.experimentId };
   }
   const experimentId = resolveExperiment(db, request.experimentId);
-  // The analysis tables are read from the stored analysis: bring it up to date first.
-  if (request.table === 'pies' || request.table === 'class-impact' || request.table === 'subgroup-impact') ensureAnalysis(db, experimentId);
+  // The analysis tables are read from the stored analysis: the explicit step for a database left stale (a no-op when current).
+  if (request.table === 'pies' || request.table === 'class-impact' || request.table === 'subgroup-impact' || request.table === 'shift') refreshAnalysis(db, experimentId);
   const { format } = request;
   let rows: number;
   switch (request.table) {

@@ -1,13 +1,13 @@
 /**
  * Read-side queries behind the results, grid and image screens. Everything here reads
- * the stored analysis, which the caller brings up to date first (ensureAnalysis: an
- * explicit step, so reading never writes), and answers in the shapes of the contract.
+ * the stored analysis through a read-only handle type: the writers keep it current, and
+ * on a database left stale the caller takes the explicit step (refreshAnalysis) first.
+ * Answers are in the shapes of the contract.
  */
 import { DEFAULT_CIE_QUANTILE, isCie } from '../analysis/cie.js';
 import { classNames } from '../analysis/report.js';
 import { cieColumn } from '../sql/cie-distances.js';
 import { experimentAttributes } from '../sql/image-attributes.js';
-import type { Db } from '../db/database.js';
 import { analysedCompressedVariants, imageScoreRows, pieImageRows } from '../sql/analysis.js';
 import { experimentImage, experimentImageCount, listExperimentRows, resolveExperiment } from '../sql/experiments.js';
 import type { ReadableDb } from '../sql/handles.js';
@@ -46,7 +46,7 @@ export function experimentModels(db: ReadableDb, experimentId: number): ModelSum
   return experimentModelRows(db, experimentId);
 }
 
-export function classImpact(db: Db, experimentId: number): ClassImpactDto[] {
+export function classImpact(db: ReadableDb, experimentId: number): ClassImpactDto[] {
   resolveExperiment(db, experimentId);
   return [...classImpactRows(db, experimentId)].map((r) => ({
     variant: String(r.variant),
@@ -70,7 +70,7 @@ const round4 = (x: number | null): number | null => (x === null ? null : Math.ro
  * field, index-aligned): about 10 numbers per image, so 10,000 images are a few
  * hundred kilobytes of JSON and one SQL pass.
  */
-export function pieColumns(db: Db, experimentId: number, variant: string | undefined, cieQuantile = DEFAULT_CIE_QUANTILE): PieColumnsDto {
+export function pieColumns(db: ReadableDb, experimentId: number, variant: string | undefined, cieQuantile = DEFAULT_CIE_QUANTILE): PieColumnsDto {
   resolveExperiment(db, experimentId);
   const variants = analysedCompressedVariants(db, experimentId);
   if (variants.length === 0) throw new UserError(`experiment ${experimentId} has no compressed variant to compare with dense`);
@@ -135,7 +135,7 @@ export function pieColumns(db: Db, experimentId: number, variant: string | undef
 }
 
 /** Per attribute, its values (sorted) and each row's value as a position in them (-1: none). */
-function attributeColumns(db: Db, experimentId: number, imageIndex: readonly number[]): PieColumnsDto['attributes'] {
+function attributeColumns(db: ReadableDb, experimentId: number, imageIndex: readonly number[]): PieColumnsDto['attributes'] {
   const row = new Map(imageIndex.map((index, i) => [index, i]));
   return [...experimentAttributes(db, experimentId)].map(([name, byValue]) => {
     const codes = new Array<number>(imageIndex.length).fill(-1);
@@ -154,7 +154,7 @@ function attributeColumns(db: Db, experimentId: number, imageIndex: readonly num
  * One image: its true label, every population's vote histogram (from the predictions,
  * one key lookup per model) and the stored per-image scores.
  */
-export function imageDetail(db: Db, experimentId: number, imageIndex: number): ImageDetailDto {
+export function imageDetail(db: ReadableDb, experimentId: number, imageIndex: number): ImageDetailDto {
   resolveExperiment(db, experimentId);
   const image = experimentImage(db, experimentId, imageIndex);
   if (!image) throw new UserError(`image ${imageIndex} is not in experiment ${experimentId}`);

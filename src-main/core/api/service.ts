@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { Db } from '../db/database.js';
 import { addKnownIdxDataset } from '../datasets/add.js';
 import { listDatasets } from '../datasets/store.js';
-import { ensureAnalysis } from '../analysis/analyse.js';
+import { refreshAnalysis } from '../analysis/refresh.js';
 import { experimentReport } from '../analysis/report.js';
 import { UserError, errorMessage, isDiskFull } from '../errors.js';
 import { trainPopulation, type TrainRequest } from '../population/train.js';
@@ -142,7 +142,7 @@ export class ApiService {
       },
       'subgroups.impact': (request) => subgroupSection(this.db, this.analysed(resolveExperiment(this.db, request.experimentId)), request.positiveClass, request.cieQuantile),
       'compare.get': (request) => compare(this.db, this.analysed(resolveExperiment(this.db, request.experimentId)), request.first, request.second),
-      'shift.get': (request) => shiftTable(this.db, request.experimentId),
+      'shift.get': (request) => shiftTable(this.db, this.analysed(request.experimentId)),
       'image.shift': (request) => imageShift(this.db, request.experimentId, request.imageIndex),
       'evaluate.start': (request) => this.startEvaluation(request),
       'evaluate.cancel': () => {
@@ -206,11 +206,12 @@ export class ApiService {
   }
 
   /**
-   * The explicit step before the results screens read: brings the experiment's stored
-   * analysis up to date (recomputed only when its finished models changed).
+   * The explicit step before the results screens read, for a database left stale (an
+   * older version's, or a run interrupted before its refresh): brings the stored
+   * analysis up to date. Writers keep it current, so on their databases this only reads.
    */
   private analysed(experimentId: number): number {
-    ensureAnalysis(this.db, experimentId);
+    refreshAnalysis(this.db, experimentId);
     return experimentId;
   }
 

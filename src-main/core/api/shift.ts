@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import type { Db, ReadableDb } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { classNames } from '../analysis/report.js';
 import { experimentShift } from '../analysis/shift.js';
@@ -8,7 +8,7 @@ import { variantCleanTop1 } from '../sql/analysis-summary.js';
 import { evalImagePredictions, experimentImagePixels, listEvalSets } from '../sql/eval-sets.js';
 import type { ImageShiftDto, ShiftDto } from './contract/shift.js';
 
-export function shiftTable(db: Db, experimentId: number): ShiftDto {
+export function shiftTable(db: ReadableDb, experimentId: number): ShiftDto {
   return experimentShift(db, experimentId);
 }
 

@@ -55,13 +55,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): ReadableD
     // header is checked by SQLite itself: opening and closing our own descriptor on
     // the file would drop this process's POSIX locks on it (SQLite's "how to corrupt"
     // section 2.2), and another process could then delete a live WAL.
-    let version: number;
-    try {
-      version = db.pragma('user_version', { simple: true }) as number;
-    } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_NOTADB') throw new UserError(`${file}: not a SQLite database`);
-      throw error;
-    }
+    const version = schemaVersion(db, file);
     if (version > latest) {
       throw new UserError(
         `${file}: written by a newer PIE Audit (schema ${version}, this version knows up to ${latest}); refusing to open it`,
@@ -83,6 +77,19 @@ export function openDatabase(file: string, options: OpenOptions = {}): ReadableD
     return options.readonly ? (db as ReadableDb) : (db as WritableDb);
   } catch (error) {
     db.close();
+    throw error;
+  }
+}
+
+/**
+ * The schema version (user_version) of an open database; a file that is not SQLite is
+ * refused with a one-line reason naming it (SQLite checks the header on this first read).
+ */
+export function schemaVersion(db: Database.Database, file: string): number {
+  try {
+    return db.pragma('user_version', { simple: true }) as number;
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_NOTADB') throw new UserError(`${file}: not a SQLite database`);
     throw error;
   }
 }

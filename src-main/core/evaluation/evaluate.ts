@@ -16,6 +16,7 @@ import type { Weights } from '../training/trainer.js';
 import { resizeSplit } from './resize.js';
 import { importedRunner } from './imported-runner.js';
 import type { PopulationRunner } from './set-predictor.js';
+import { refreshAfterWrite } from '../analysis/refresh.js';
 
 export interface EvaluateRequest {
   experimentId: number;
@@ -97,6 +98,8 @@ export async function evaluateExperiment(db: Db, request: EvaluateRequest, onEve
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
+  // The shift metrics are brought up to date where the predictions were written, so reading never writes.
+  if (done > 0) refreshAfterWrite(db, experiment.id);
   return { sets, evaluated: done, skipped: sets.length * models.length - todo, cancelled, seconds: (performance.now() - started) / 1000, backend };
 }
 

@@ -1,4 +1,4 @@
-import type { Db } from '../db/database.js';
+import type { ReadableDb } from '../db/database.js';
 import { experimentShift } from '../analysis/shift.js';
 import type { Row } from './writers.js';
 
@@ -7,6 +7,6 @@ export const SHIFT_COLUMNS = [
   'eval_set', 'corruption', 'severity', 'variant', 'top1_mean', 'top1_std', 'relative_change', 'amplification', 'pvalue', 'pies', 'ce',
 ] as const;
 
-export function shiftRows(db: Db, experimentId: number): Row[] {
+export function shiftRows(db: ReadableDb, experimentId: number): Row[] {
   return experimentShift(db, experimentId).rows.map((r) => ({ ...r }));
 }

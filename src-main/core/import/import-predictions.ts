@@ -11,6 +11,7 @@ import { PopulationBuilder } from './population.js';
 import { explainProblem, RowProblem } from './problems.js';
 import { readReferenceCsv } from './reference-csv.js';
 import { writeImport } from './write.js';
+import { refreshAfterWrite } from '../analysis/refresh.js';
 
 export interface ImportOptions {
   format: string;
@@ -64,6 +65,7 @@ function store(db: Db, population: Population, format: ImportFormat, options: Im
     link,
     config: { format, dataset: name, linked: link !== null, files: options.files.map((f) => path.resolve(f)) },
   });
+  refreshAfterWrite(db, experimentId); // the analysis is kept current where predictions are written
   return {
     experimentId,
     datasetId: link?.datasetId ?? null,

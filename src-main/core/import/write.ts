@@ -1,6 +1,10 @@
 import type { Db } from '../db/database.js';
 import { nowIso } from '../db/database.js';
 import { stopPoint } from '../stop-points.js';
+import { experimentImageInserter, insertExperiment } from '../sql/experiments.js';
+import { importedModelInserter } from '../sql/models.js';
+import { PREDICTION_BATCH as BATCH, predictionInserter } from '../sql/predictions.js';
+import { inTransaction } from '../sql/transaction.js';
 import type { DatasetLink } from './dataset-link.js';
 import type { CheckedModel, Population } from './finalize.js';
 
@@ -10,39 +14,29 @@ export interface ImportTarget {
   link: DatasetLink | null;
 }
 
-/** Rows per INSERT statement: one call per 64 rows instead of per row doubles the insert rate. */
-const BATCH = 64;
-
 /**
  * Writes the experiment, its images, its models and every prediction in one
  * transaction, with prepared statements: all of the import, or nothing of it.
  */
 export function writeImport(db: Db, population: Population, target: ImportTarget): number {
-  const insertExperiment = db.prepare("INSERT INTO experiments (name, dataset_id, origin, config, created_at) VALUES (?, ?, 'imported', ?, ?)");
-  const insertImage = db.prepare('INSERT INTO experiment_images (experiment_id, image_index, true_label, image_id) VALUES (?, ?, ?, ?)');
-  const insertModel = db.prepare(
-    `INSERT INTO models (experiment_id, variant, method, target_sparsity, measured_sparsity, seed, arch, backend, epochs, top1, status, source, finished_at)
-     VALUES (?, ?, ?, ?, NULL, ?, 'unknown', NULL, NULL, ?, 'done', ?, ?)`,
-  );
-  const insertOne = db.prepare('INSERT INTO predictions (model_id, image_index, predicted_label, predicted_probability, true_label_probability) VALUES (?, ?, ?, ?, ?)');
-  const insertBatch = db.prepare(
-    `INSERT INTO predictions (model_id, image_index, predicted_label, predicted_probability, true_label_probability) VALUES ${Array(BATCH).fill('(?, ?, ?, ?, ?)').join(', ')}`,
-  );
-  return db.transaction(() => {
+  const insertImage = experimentImageInserter(db);
+  const predictions = predictionInserter(db);
+  return inTransaction(db, () => {
     const now = nowIso();
-    const experimentId = Number(insertExperiment.run(target.name, target.link?.datasetId ?? null, JSON.stringify(target.config), now).lastInsertRowid);
+    const experimentId = insertExperiment(db, { name: target.name, datasetId: target.link?.datasetId ?? null, origin: 'imported', config: JSON.stringify(target.config), createdAt: now });
+    const insertModel = importedModelInserter(db, experimentId);
     const { trueLabels, images } = population;
-    for (let i = 0; i < images; i++) insertImage.run(experimentId, i, trueLabels[i], target.link ? target.link.imageIds[i] : null);
+    for (let i = 0; i < images; i++) insertImage(experimentId, i, trueLabels[i] as number, target.link ? (target.link.imageIds[i] as number) : null);
     for (const model of population.models) {
-      const modelId = Number(insertModel.run(experimentId, model.variant, model.method, model.targetSparsity, model.seed, model.top1, model.source, now).lastInsertRowid);
-      writePredictions(model, modelId, images, insertBatch.run.bind(insertBatch), insertOne.run.bind(insertOne));
+      const modelId = insertModel({ variant: model.variant, method: model.method, targetSparsity: model.targetSparsity, seed: model.seed, top1: model.top1, source: model.source, finishedAt: now });
+      writePredictions(model, modelId, images, predictions.batch, predictions.one);
       stopPoint('import-write'); // crash tests only: see stop-points.ts
     }
     return experimentId;
-  })();
+  });
 }
 
-type Run = (...values: unknown[]) => unknown;
+type Run = (values: readonly unknown[]) => void;
 
 function writePredictions(model: CheckedModel, modelId: number, images: number, runBatch: Run, runOne: Run): void {
   const { predicted, probability, trueProbability } = model.rows;
@@ -65,6 +59,6 @@ function writePredictions(model: CheckedModel, modelId: number, images: number, 
   for (; i < images; i++) {
     const row = rowOf ? (rowOf[i] as number) : i;
     const t = trueProbability[row] as number;
-    runOne(modelId, i, predicted[row], probability[row], Number.isNaN(t) ? null : t);
+    runOne([modelId, i, predicted[row], probability[row], Number.isNaN(t) ? null : t]);
   }
 }

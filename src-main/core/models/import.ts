@@ -14,6 +14,7 @@ import { measuredSparsityOf, openModel } from './open-model.js';
 import { inputBatch, modelPixels } from './preprocess.js';
 import { runModels, type ModelRunEvent, type ModelRunSummary, type RunnableModel } from './runner.js';
 import { emptyPredictions, scoreBatch } from './scores.js';
+import { refreshAfterWrite } from '../analysis/refresh.js';
 
 export const DEFAULT_BATCH_SIZE = 128;
 /** Images every model is tried on before anything is written. */
@@ -212,5 +213,6 @@ export async function importModels(
     };
     experimentId = storeEvaluatedRun(db, { experiment }, run.results.values(), run.failedIds);
   }
+  if (experimentId !== null) refreshAfterWrite(db, experimentId); // the analysis is kept current where predictions are written
   return { ...summary, experimentId, models: descriptions, resumedModels: resumed === undefined ? 0 : pending.length };
 }

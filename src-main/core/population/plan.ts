@@ -1,5 +1,8 @@
 import type { Db } from '../db/database.js';
 import { nowIso } from '../db/database.js';
+import { experimentImageInserter, insertExperiment } from '../sql/experiments.js';
+import { plannedModelInserter, plannedModelRows } from '../sql/models.js';
+import { inTransaction } from '../sql/transaction.js';
 import type { SplitData } from '../training/data.js';
 import { trainedVariantName, type PopulationConfig } from './presets.js';
 
@@ -20,50 +23,35 @@ export interface PlannedModel {
  * shares the seed of the dense model it was made from.
  */
 export function createExperiment(db: Db, datasetId: number, datasetName: string, config: PopulationConfig, test: SplitData): number {
-  return db.transaction(() => {
-    const experimentId = Number(
-      db
-        .prepare("INSERT INTO experiments (name, dataset_id, origin, config, created_at) VALUES (?, ?, 'trained', ?, ?)")
-        .run(`${datasetName} ${config.preset} ${nowIso().slice(0, 16).replace('T', ' ')}`, datasetId, JSON.stringify(config), nowIso()).lastInsertRowid,
-    );
-    const insertImage = db.prepare('INSERT INTO experiment_images (experiment_id, image_index, true_label, image_id) VALUES (?, ?, ?, ?)');
-    for (let i = 0; i < test.count; i++) insertImage.run(experimentId, i, test.labels[i], test.imageIds[i]);
-    const insertModel = db.prepare(
-      "INSERT INTO models (experiment_id, variant, method, target_sparsity, seed, arch, epochs, status) VALUES (?, ?, ?, ?, ?, ?, ?, 'pending')",
-    );
+  return inTransaction(db, () => {
+    const experimentId = insertExperiment(db, {
+      name: `${datasetName} ${config.preset} ${nowIso().slice(0, 16).replace('T', ' ')}`,
+      datasetId,
+      origin: 'trained',
+      config: JSON.stringify(config),
+      createdAt: nowIso(),
+    });
+    const insertImage = experimentImageInserter(db);
+    for (let i = 0; i < test.count; i++) insertImage(experimentId, i, test.labels[i] as number, test.imageIds[i] as number);
+    const insertModel = plannedModelInserter(db, experimentId);
+    const { arch, epochs } = config;
     config.sparsities.forEach((sparsity, v) => {
       for (let k = 0; k < config.models; k++) {
-        insertModel.run(experimentId, trainedVariantName(sparsity), sparsity === 0 ? 'dense' : 'magnitude', sparsity, config.seed + 1000 * v + k, config.arch, config.epochs);
+        insertModel({ variant: trainedVariantName(sparsity), method: sparsity === 0 ? 'dense' : 'magnitude', targetSparsity: sparsity, seed: config.seed + 1000 * v + k, arch, epochs });
       }
     });
     for (const method of config.quantize) {
-      for (let k = 0; k < config.models; k++) insertModel.run(experimentId, method, method, 0, config.seed + k, config.arch, config.epochs);
+      for (let k = 0; k < config.models; k++) insertModel({ variant: method, method, targetSparsity: 0, seed: config.seed + k, arch, epochs });
     }
     return experimentId;
-  })();
-}
-
-interface ModelRow {
-  id: number;
-  variant: string;
-  method: PlannedModel['method'];
-  target_sparsity: number;
-  seed: number;
-  status: PlannedModel['status'];
+  });
 }
 
 export function plannedModels(db: Db, experimentId: number): PlannedModel[] {
-  const rows = db
-    .prepare('SELECT id, variant, method, target_sparsity, seed, status FROM models WHERE experiment_id = ? ORDER BY id')
-    .all(experimentId) as ModelRow[];
+  const rows = plannedModelRows(db, experimentId);
   const denseBySeed = new Map(rows.filter((r) => r.method === 'dense').map((r) => [r.seed, r.id]));
   return rows.map((r) => ({
-    id: r.id,
-    variant: r.variant,
-    method: r.method,
-    targetSparsity: r.target_sparsity,
-    seed: r.seed,
-    status: r.status,
+    ...r,
     sourceModelId: r.method === 'fp16' || r.method === 'int8' ? denseBySeed.get(r.seed) : undefined,
   }));
 }

@@ -1,8 +1,9 @@
 import type { Db } from '../db/database.js';
-import { nowIso } from '../db/database.js';
 import { stopPoint } from '../stop-points.js';
+import { markModelDone, markModelFailed, markModelRunning, resetUnfinishedModels } from '../sql/models.js';
+import { replaceModelPredictions, type PredictionArrays } from '../sql/predictions.js';
 
-export interface ModelResult {
+export interface ModelResult extends PredictionArrays {
   modelId: number;
   backend: string;
   measuredSparsity: number;
@@ -20,36 +21,25 @@ export interface ModelResult {
  * replaced, so nothing is ever written twice.
  */
 export function saveModelResult(db: Db, result: ModelResult): void {
-  const remove = db.prepare('DELETE FROM predictions WHERE model_id = ?');
-  const insert = db.prepare(
-    'INSERT INTO predictions (model_id, image_index, predicted_label, predicted_probability, true_label_probability) VALUES (?, ?, ?, ?, ?)',
+  replaceModelPredictions(
+    db,
+    'clean',
+    [result.modelId],
+    result,
+    () => markModelDone(db, result),
+    () => stopPoint('train-commit'), // crash tests only: see stop-points.ts
   );
-  const update = db.prepare(
-    "UPDATE models SET status = 'done', backend = ?, measured_sparsity = ?, top1 = ?, weights_path = ?, finished_at = ? WHERE id = ?",
-  );
-  db.transaction(() => {
-    remove.run(result.modelId);
-    const n = result.predicted.length;
-    for (let i = 0; i < n; i++) {
-      insert.run(result.modelId, i, result.predicted[i], result.predictedProbability[i], result.trueLabelProbability[i]);
-    }
-    stopPoint('train-commit'); // crash tests only: see stop-points.ts
-    update.run(result.backend, result.measuredSparsity, result.top1, result.weightsPath, nowIso(), result.modelId);
-  })();
 }
 
 export function markRunning(db: Db, modelId: number): void {
-  db.prepare("UPDATE models SET status = 'running', started_at = ? WHERE id = ?").run(nowIso(), modelId);
+  markModelRunning(db, modelId);
 }
 
 export function markFailed(db: Db, modelId: number): void {
-  db.prepare("UPDATE models SET status = 'failed' WHERE id = ?").run(modelId);
+  markModelFailed(db, modelId);
 }
 
 /** Before resuming: every model that did not finish goes back to pending, without predictions. */
 export function resetUnfinished(db: Db, experimentId: number): number {
-  return db.transaction(() => {
-    db.prepare("DELETE FROM predictions WHERE model_id IN (SELECT id FROM models WHERE experiment_id = ? AND status <> 'done')").run(experimentId);
-    return db.prepare("UPDATE models SET status = 'pending', started_at = NULL WHERE experiment_id = ? AND status <> 'done'").run(experimentId).changes;
-  })();
+  return resetUnfinishedModels(db, experimentId);
 }

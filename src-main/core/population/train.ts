@@ -12,6 +12,9 @@ import { runPopulation, weightsRootFor, type PopulationEvent, type RunSummary } 
 import { resetUnfinished } from './store.js';
 import { checkLongTail, classCountsOf, longTailSelection, subsetSplit } from './long-tail.js';
 import { saveClassCounts, saveTrainImages, trainImageIds } from '../sql/class-counts.js';
+import { trainedExperimentToResume } from '../sql/experiments.js';
+import { inTransaction } from '../sql/transaction.js';
+import { refreshAfterWrite } from '../analysis/refresh.js';
 
 export interface TrainRequest {
   dataset?: string;
@@ -62,18 +65,10 @@ export async function trainPopulation(
   let config: PopulationConfig;
   let resumedModels = 0;
   if (request.resume) {
-    const row = (
-      request.experimentId !== undefined
-        ? db.prepare("SELECT id, dataset_id, config FROM experiments WHERE id = ? AND origin = 'trained'").get(request.experimentId)
-        : db
-            .prepare(
-              "SELECT e.id, e.dataset_id, e.config FROM experiments e WHERE e.origin = 'trained' AND EXISTS (SELECT 1 FROM models m WHERE m.experiment_id = e.id AND m.status <> 'done') ORDER BY e.id DESC LIMIT 1",
-            )
-            .get()
-    ) as { id: number; dataset_id: number; config: string } | undefined;
+    const row = trainedExperimentToResume(db, request.experimentId);
     if (!row) throw new UserError(request.experimentId !== undefined ? `no trained experiment ${request.experimentId}` : 'nothing to resume: every trained experiment is complete');
     experimentId = row.id;
-    datasetId = row.dataset_id;
+    datasetId = row.datasetId;
     config = JSON.parse(row.config) as PopulationConfig;
     if (request.overrides?.backend) config.backend = request.overrides.backend;
   } else {
@@ -98,12 +93,12 @@ export async function trainPopulation(
     if (longTail) train = subsetSplit(train, longTailSelection(train, longTail, config.seed));
     const kept = train;
     // The experiment, its class counts and a long-tail run's kept images: all or nothing.
-    experimentId = db.transaction(() => {
+    experimentId = inTransaction(db, () => {
       const id = createExperiment(db, datasetId, datasetName, config, test);
       saveClassCounts(db, id, classCountsOf(kept));
       if (longTail) saveTrainImages(db, id, kept.imageIds);
       return id;
-    })();
+    });
   } else {
     resumedModels = resetUnfinished(db, experimentId);
     const keep = trainImageIds(db, experimentId);
@@ -118,5 +113,6 @@ export async function trainPopulation(
   fs.mkdirSync(weightsRoot, { recursive: true });
   const summary = await runPopulation(db, { experimentId, train, test, config, workers: request.workers ?? config.workers, weightsRoot, onEvent, signal });
   if (summary.cancelled) resetUnfinished(db, experimentId);
+  refreshAfterWrite(db, experimentId); // the analysis is kept current where predictions are written
   return { ...summary, experimentId, config, backend, resumedModels };
 }

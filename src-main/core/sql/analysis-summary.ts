@@ -1,17 +1,17 @@
 /** Reads of the stored clean analysis (the analysis migration) that the shift and long-tail metrics build on. */
-import type { Db } from '../db/database.js';
+import type { ReadableDb } from '../db/database.js';
 
 /** [variant, clean top-1 mean] in the headline table's order (dense first). */
-export function variantCleanTop1(db: Db, experimentId: number): [string, number][] {
+export function variantCleanTop1(db: ReadableDb, experimentId: number): [string, number][] {
   return db.prepare('SELECT variant, top1_mean FROM analysis_variants WHERE experiment_id = ? ORDER BY position').raw().all(experimentId) as [string, number][];
 }
 
-export function analysedClassCount(db: Db, experimentId: number): number {
+export function analysedClassCount(db: ReadableDb, experimentId: number): number {
   return (db.prepare('SELECT num_classes FROM analysis_runs WHERE experiment_id = ?').pluck().get(experimentId) as number | undefined) ?? 0;
 }
 
 /** Per non-dense variant: each class's impact statistic (null when undefined). */
-export function classStatistics(db: Db, experimentId: number): Map<string, Map<number, number | null>> {
+export function classStatistics(db: ReadableDb, experimentId: number): Map<string, Map<number, number | null>> {
   const rows = db.prepare("SELECT variant, class, statistic FROM analysis_classes WHERE experiment_id = ? AND variant <> 'dense'").raw().all(experimentId) as [string, number, number | null][];
   const out = new Map<string, Map<number, number | null>>();
   for (const [variant, c, statistic] of rows) {
@@ -23,7 +23,7 @@ export function classStatistics(db: Db, experimentId: number): Map<string, Map<n
 }
 
 /** Per non-dense variant: PIEs counted by their true class. */
-export function pieCountsByClass(db: Db, experimentId: number): Map<string, Map<number, number>> {
+export function pieCountsByClass(db: ReadableDb, experimentId: number): Map<string, Map<number, number>> {
   const rows = db
     .prepare(
       `SELECT a.variant, ei.true_label, sum(a.is_pie) FROM analysis_images a

@@ -2,7 +2,8 @@
  * The stored analysis (analysis_runs, analysis_images, analysis_classes,
  * analysis_variants) as read by the screens, the study design and the exports.
  */
-import type { ReadableDb } from './handles.js';
+import { deleteCieDistances } from './cie-distances.js';
+import type { ReadableDb, WritableDb } from './handles.js';
 
 export interface ImageFlag {
   imageIndex: number;
@@ -89,4 +90,110 @@ export function imageScoreRows(db: ReadableDb, experimentId: number, imageIndex:
        WHERE a.experiment_id = ? AND a.image_index = ?`,
     )
     .all(experimentId, imageIndex) as ImageScoreRow[];
+}
+
+/** The signature of the finished models the stored analysis was computed from (none before the first run). */
+export function storedAnalysisSignature(db: ReadableDb, experimentId: number): string | undefined {
+  return db.prepare('SELECT signature FROM analysis_runs WHERE experiment_id = ?').pluck().get(experimentId) as string | undefined;
+}
+
+/** analysis_images values after the experiment id: variant, image index, modal label, its votes, models, agreement, tie, is_pie, mean true-label probability, self-confidence, normalized margin. */
+export type AnalysisImageValues = [string, number, number | undefined, number | undefined, number, number, number | undefined, number | null | undefined, number | null, number, number];
+/** analysis_classes values after the experiment id: variant, class, baseline and variant mean recall, statistic, p, q, significant. */
+export type AnalysisClassValues = [string, number, number, number, number | null, number | null, number | null, 0 | 1];
+/** analysis_variants values after the experiment id, in the table's column order up to most_hurt (JSON), then position. */
+export type AnalysisVariantValues = [
+  string, string, number, number, number, number,
+  number | null, number | null, number | null, number | null, number | null, number | null, number | null, number | null, string | null, number,
+];
+
+export interface AnalysisWriter {
+  image(experimentId: number, ...values: AnalysisImageValues): void;
+  klass(experimentId: number, ...values: AnalysisClassValues): void;
+  variant(experimentId: number, ...values: AnalysisVariantValues): void;
+}
+
+/**
+ * Replaces an experiment's stored analysis in one transaction: the old rows (and CIE
+ * distances) are deleted, `fill` writes the new ones through the writer (the image
+ * rows are many: the statements are prepared once and bound directly), then the run
+ * row with the models' signature marks it current.
+ */
+export function replaceAnalysis(
+  db: WritableDb,
+  experimentId: number,
+  run: { signature: string; numClasses: number; computedAt: string; seconds: number },
+  fill: (writer: AnalysisWriter) => void,
+): void {
+  const insertImage = db.prepare(
+    `INSERT INTO analysis_images (experiment_id, variant, image_index, modal_label, modal_votes, number_observ, agreement, tie, is_pie,
+       mean_true_probability, self_confidence, normalized_margin) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertClass = db.prepare(
+    `INSERT INTO analysis_classes (experiment_id, variant, class, baseline_mean_recall, variant_mean_recall, statistic, pvalue, qvalue, significant)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const insertVariant = db.prepare(
+    `INSERT INTO analysis_variants (experiment_id, variant, method, target_sparsity, models, top1_mean, top1_std, pies, pie_share,
+       dense_top1_on_pies, variant_top1_on_pies, dense_top1_on_non_pies, variant_top1_on_non_pies, classes_p05, classes_q05, most_hurt, position)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const writer: AnalysisWriter = {
+    image: insertImage.run.bind(insertImage),
+    klass: insertClass.run.bind(insertClass),
+    variant: insertVariant.run.bind(insertVariant),
+  };
+  db.transaction(() => {
+    for (const table of ['analysis_images', 'analysis_classes', 'analysis_variants', 'analysis_runs']) {
+      db.prepare(`DELETE FROM ${table} WHERE experiment_id = ?`).run(experimentId);
+    }
+    deleteCieDistances(db, experimentId);
+    fill(writer);
+    db.prepare('INSERT INTO analysis_runs (experiment_id, signature, num_classes, computed_at, seconds) VALUES (?, ?, ?, ?, ?)').run(
+      experimentId,
+      run.signature,
+      run.numClasses,
+      run.computedAt,
+      run.seconds,
+    );
+  })();
+}
+
+/** A row of analysis_variants as stored (the headline table's columns; most_hurt is JSON). */
+export interface AnalysisVariantRow {
+  variant: string;
+  method: string;
+  target_sparsity: number;
+  models: number;
+  top1_mean: number;
+  top1_std: number;
+  pies: number | null;
+  pie_share: number | null;
+  dense_top1_on_pies: number | null;
+  variant_top1_on_pies: number | null;
+  dense_top1_on_non_pies: number | null;
+  variant_top1_on_non_pies: number | null;
+  classes_p05: number | null;
+  classes_q05: number | null;
+  most_hurt: string | null;
+}
+
+export function analysisVariantRows(db: ReadableDb, experimentId: number): AnalysisVariantRow[] {
+  return db.prepare('SELECT * FROM analysis_variants WHERE experiment_id = ? ORDER BY position').all(experimentId) as AnalysisVariantRow[];
+}
+
+/** Per compressed variant: its PIEs whose variant or dense modal label was a tie-break. */
+export function pieTieCounts(db: ReadableDb, experimentId: number): Map<string, number> {
+  return new Map(
+    (
+      db
+        .prepare(
+          `SELECT a.variant, count(*) AS n FROM analysis_images a
+           JOIN analysis_images d ON d.experiment_id = a.experiment_id AND d.variant = 'dense' AND d.image_index = a.image_index
+           WHERE a.experiment_id = ? AND a.variant <> 'dense' AND a.is_pie = 1 AND (a.tie = 1 OR d.tie = 1)
+           GROUP BY a.variant`,
+        )
+        .all(experimentId) as { variant: string; n: number }[]
+    ).map((r) => [r.variant, r.n]),
+  );
 }

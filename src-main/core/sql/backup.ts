@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError, errorMessage } from '../errors.js';
+import { schemaVersion } from '../db/database.js';
 import { loadMigrations } from '../db/migrations.js';
 import { stopPoint } from '../stop-points.js';
 
@@ -40,10 +41,9 @@ export function inspectDatabaseFile(file: string, latest = loadMigrations().leng
   try {
     let version: number;
     try {
-      version = db.pragma('user_version', { simple: true }) as number;
+      version = schemaVersion(db, file);
     } catch (error) {
-      if ((error as { code?: string }).code === 'SQLITE_NOTADB') throw new UserError(`${file}: not a SQLite database`);
-      throw new UserError(`${file}: cannot read (${errorMessage(error)})`);
+      throw error instanceof UserError ? error : new UserError(`${file}: cannot read (${errorMessage(error)})`);
     }
     const tables = new Set(db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[]);
     const missing = PIE_AUDIT_TABLES.filter((t) => !tables.has(t));

@@ -2,7 +2,7 @@
  * Data access for analysis_cie_distances: the stored per-image distances of each
  * non-dense variant, and the CIE summaries derived from them for a given quantile.
  */
-import type { Db } from '../db/database.js';
+import type { Db, ReadableDb } from '../db/database.js';
 import { cieRank } from '../analysis/cie.js';
 
 /** Replaces one variant's distances (call inside the analysis transaction). */
@@ -12,7 +12,7 @@ export function storeCieDistances(db: Db, experimentId: number, variant: string,
 }
 
 /** True when the stored analysis has compressed variants but no distances (stored before CIEs existed). */
-export function cieDistancesMissing(db: Db, experimentId: number): boolean {
+export function cieDistancesMissing(db: ReadableDb, experimentId: number): boolean {
   return (
     db
       .prepare(
@@ -29,7 +29,7 @@ export function deleteCieDistances(db: Db, experimentId: number): void {
 }
 
 /** Per variant, the distance an image needs to be a CIE at this quantile (the k-th largest). */
-export function cieThresholds(db: Db, experimentId: number, quantile: number): Map<string, number> {
+export function cieThresholds(db: ReadableDb, experimentId: number, quantile: number): Map<string, number> {
   const counts = db
     .prepare('SELECT variant, count(*) AS n FROM analysis_cie_distances WHERE experiment_id = ? GROUP BY variant')
     .all(experimentId) as { variant: string; n: number }[];
@@ -51,7 +51,7 @@ export interface CieSummary {
  * images is the mean of their self-confidence (share of its models right on the image),
  * since every model predicted every image.
  */
-export function cieSummaries(db: Db, experimentId: number, quantile: number): Map<string, CieSummary> {
+export function cieSummaries(db: ReadableDb, experimentId: number, quantile: number): Map<string, CieSummary> {
   const thresholds = cieThresholds(db, experimentId, quantile);
   const summary = db.prepare(
     `SELECT count(*) AS cies, avg(d.self_confidence) AS dense_top1, avg(a.self_confidence) AS variant_top1, coalesce(sum(a.is_pie), 0) AS both
@@ -69,7 +69,7 @@ export function cieSummaries(db: Db, experimentId: number, quantile: number): Ma
 }
 
 /** One variant's distances by image_index, with its CIE threshold at the quantile. */
-export function cieColumn(db: Db, experimentId: number, variant: string, quantile: number): { distances: Map<number, number>; threshold: number | null } {
+export function cieColumn(db: ReadableDb, experimentId: number, variant: string, quantile: number): { distances: Map<number, number>; threshold: number | null } {
   const rows = db.prepare('SELECT image_index, distance FROM analysis_cie_distances WHERE experiment_id = ? AND variant = ?').raw().all(experimentId, variant) as [number, number][];
   return { distances: new Map(rows), threshold: cieThresholds(db, experimentId, quantile).get(variant) ?? null };
 }

@@ -5,6 +5,7 @@
  */
 import type { Db, ReadableDb } from '../db/database.js';
 import { nowIso } from '../db/database.js';
+import { replaceModelPredictions, type PredictionArrays } from './predictions.js';
 
 export type EvalSetKind = 'corruption' | 'dataset';
 
@@ -59,33 +60,21 @@ export function listEvalSets(db: ReadableDb, experimentId: number): EvalSet[] {
   return rows.map(toEvalSet);
 }
 
-export function finishedModelIds(db: Db, evalSetId: number): Set<number> {
+export function finishedModelIds(db: ReadableDb, evalSetId: number): Set<number> {
   return new Set(db.prepare('SELECT model_id FROM eval_runs WHERE eval_set_id = ?').pluck().all(evalSetId) as number[]);
 }
 
-export interface EvalRunResult {
+export interface EvalRunResult extends PredictionArrays {
   evalSetId: number;
   modelId: number;
   top1: number;
-  predicted: Uint8Array | Uint16Array;
-  predictedProbability: Float32Array;
-  trueLabelProbability: Float32Array;
 }
 
 /** A model's predictions on a set and its run row, in one transaction (as a trained model's). */
 export function saveEvalRun(db: Db, result: EvalRunResult): void {
-  const remove = db.prepare('DELETE FROM eval_predictions WHERE eval_set_id = ? AND model_id = ?');
-  const insert = db.prepare(
-    'INSERT INTO eval_predictions (eval_set_id, model_id, image_index, predicted_label, predicted_probability, true_label_probability) VALUES (?, ?, ?, ?, ?, ?)',
-  );
-  const run = db.prepare('INSERT OR REPLACE INTO eval_runs (eval_set_id, model_id, top1, finished_at) VALUES (?, ?, ?, ?)');
-  db.transaction(() => {
-    remove.run(result.evalSetId, result.modelId);
-    for (let i = 0; i < result.predicted.length; i++) {
-      insert.run(result.evalSetId, result.modelId, i, result.predicted[i], result.predictedProbability[i], result.trueLabelProbability[i]);
-    }
-    run.run(result.evalSetId, result.modelId, result.top1, nowIso());
-  })();
+  replaceModelPredictions(db, 'eval', [result.evalSetId, result.modelId], result, () => {
+    db.prepare('INSERT OR REPLACE INTO eval_runs (eval_set_id, model_id, top1, finished_at) VALUES (?, ?, ?, ?)').run(result.evalSetId, result.modelId, result.top1, nowIso());
+  });
 }
 
 export interface EvalTop1 {
@@ -95,7 +84,7 @@ export interface EvalTop1 {
 }
 
 /** Every finished (set, model) top-1 of an experiment's finished models. */
-export function evalTop1s(db: Db, experimentId: number): EvalTop1[] {
+export function evalTop1s(db: ReadableDb, experimentId: number): EvalTop1[] {
   return (
     db
       .prepare(
@@ -108,7 +97,7 @@ export function evalTop1s(db: Db, experimentId: number): EvalTop1[] {
 }
 
 /** One model's predicted labels on a set, by image index. */
-export function evalPredictedLabels(db: Db, evalSetId: number, modelId: number, images: number): Uint16Array {
+export function evalPredictedLabels(db: ReadableDb, evalSetId: number, modelId: number, images: number): Uint16Array {
   const out = new Uint16Array(images);
   const rows = db.prepare('SELECT image_index, predicted_label FROM eval_predictions WHERE eval_set_id = ? AND model_id = ?').raw().all(evalSetId, modelId) as [number, number][];
   for (const [index, label] of rows) out[index] = label;
@@ -148,7 +137,7 @@ export interface EvaluableExperiment {
   images: number;
 }
 
-export function evaluableExperiment(db: Db, experimentId: number): EvaluableExperiment | undefined {
+export function evaluableExperiment(db: ReadableDb, experimentId: number): EvaluableExperiment | undefined {
   const row = db
     .prepare('SELECT id, origin, dataset_id, (SELECT count(*) FROM experiment_images i WHERE i.experiment_id = e.id) AS images FROM experiments e WHERE id = ?')
     .get(experimentId) as { id: number; origin: string; dataset_id: number | null; images: number } | undefined;
@@ -162,7 +151,7 @@ export interface FinishedModel {
   weightsPath: string | null;
 }
 
-export function finishedModels(db: Db, experimentId: number): FinishedModel[] {
+export function finishedModels(db: ReadableDb, experimentId: number): FinishedModel[] {
   return (
     db.prepare("SELECT id, variant, backend, weights_path FROM models WHERE experiment_id = ? AND status = 'done' ORDER BY id").all(experimentId) as {
       id: number;
@@ -174,7 +163,7 @@ export function finishedModels(db: Db, experimentId: number): FinishedModel[] {
 }
 
 /** True labels of a set's images: the experiment's for a corruption, the other dataset's test labels otherwise. */
-export function evalSetTrueLabels(db: Db, set: EvalSet): Uint16Array {
+export function evalSetTrueLabels(db: ReadableDb, set: EvalSet): Uint16Array {
   const rows = (
     set.kind === 'dataset'
       ? db.prepare("SELECT idx, label FROM images WHERE dataset_id = ? AND split = 'test'").raw().all(set.datasetId)
@@ -186,7 +175,7 @@ export function evalSetTrueLabels(db: Db, set: EvalSet): Uint16Array {
 }
 
 /** What the shift metrics depend on beyond the clean analysis: every finished (set, model) run. */
-export function evalRunsFingerprint(db: Db, experimentId: number): string {
+export function evalRunsFingerprint(db: ReadableDb, experimentId: number): string {
   const rows = db
     .prepare('SELECT r.eval_set_id, r.model_id, r.finished_at FROM eval_runs r JOIN eval_sets s ON s.id = r.eval_set_id WHERE s.experiment_id = ? ORDER BY 1, 2')
     .raw()
@@ -194,7 +183,7 @@ export function evalRunsFingerprint(db: Db, experimentId: number): string {
   return rows.map((r) => r.join(':')).join('\n');
 }
 
-export function storedShift(db: Db, experimentId: number, signature: string): string | undefined {
+export function storedShift(db: ReadableDb, experimentId: number, signature: string): string | undefined {
   return db.prepare('SELECT result FROM shift_analysis WHERE experiment_id = ? AND signature = ?').pluck().get(experimentId, signature) as string | undefined;
 }
 
@@ -203,7 +192,7 @@ export function storeShift(db: Db, experimentId: number, signature: string, resu
 }
 
 /** The finished models that ran on a set: [model id, variant], by id. */
-export function evalSetModels(db: Db, evalSetId: number): [number, string][] {
+export function evalSetModels(db: ReadableDb, evalSetId: number): [number, string][] {
   return db
     .prepare("SELECT m.id, m.variant FROM eval_runs r JOIN models m ON m.id = r.model_id WHERE r.eval_set_id = ? AND m.status = 'done' ORDER BY m.id")
     .raw()
@@ -211,7 +200,7 @@ export function evalSetModels(db: Db, evalSetId: number): [number, string][] {
 }
 
 /** One experiment image's stored pixels and shape (null for an image without pixels, e.g. a folder dataset's). */
-export function experimentImagePixels(db: Db, experimentId: number, imageIndex: number): { pixels: Uint8Array; width: number; height: number; channels: number } | null {
+export function experimentImagePixels(db: ReadableDb, experimentId: number, imageIndex: number): { pixels: Uint8Array; width: number; height: number; channels: number } | null {
   const row = db
     .prepare(
       `SELECT i.pixels, i.width, i.height, d.channels FROM experiment_images ei JOIN images i ON i.id = ei.image_id JOIN datasets d ON d.id = i.dataset_id
@@ -223,7 +212,7 @@ export function experimentImagePixels(db: Db, experimentId: number, imageIndex: 
 }
 
 /** Every finished model's prediction for one image on one set: [variant, predicted label]. */
-export function evalImagePredictions(db: Db, evalSetId: number, imageIndex: number): [string, number][] {
+export function evalImagePredictions(db: ReadableDb, evalSetId: number, imageIndex: number): [string, number][] {
   return db
     .prepare(
       `SELECT m.variant, p.predicted_label FROM eval_runs r JOIN models m ON m.id = r.model_id

@@ -5,7 +5,7 @@
  * asked here.
  */
 import { UserError } from '../errors.js';
-import type { ReadableDb } from './handles.js';
+import type { ReadableDb, WritableDb } from './handles.js';
 
 export function experimentExists(db: ReadableDb, experimentId: number): boolean {
   return db.prepare('SELECT 1 FROM experiments WHERE id = ?').get(experimentId) !== undefined;
@@ -108,4 +108,65 @@ export function experimentDatasetFingerprint(db: ReadableDb, experimentId: numbe
 /** The class names of the experiment's dataset, by label ([] for a labels-only import). */
 export function experimentDatasetClassNames(db: ReadableDb, experimentId: number): string[] {
   return db.prepare('SELECT c.name FROM classes c JOIN experiments e ON e.dataset_id = c.dataset_id WHERE e.id = ? ORDER BY c.label').pluck().all(experimentId) as string[];
+}
+
+export interface NewExperiment {
+  name: string;
+  datasetId: number | null;
+  origin: 'trained' | 'imported';
+  config: string;
+  createdAt: string;
+}
+
+export function insertExperiment(db: WritableDb, experiment: NewExperiment): number {
+  return Number(
+    db
+      .prepare('INSERT INTO experiments (name, dataset_id, origin, config, created_at) VALUES (?, ?, ?, ?, ?)')
+      .run(experiment.name, experiment.datasetId, experiment.origin, experiment.config, experiment.createdAt).lastInsertRowid,
+  );
+}
+
+/** One prepared insert for many images: (experiment id, image index, true label, image id or null). */
+export function experimentImageInserter(db: WritableDb): (experimentId: number, imageIndex: number, trueLabel: number, imageId: number | null) => void {
+  const insert = db.prepare('INSERT INTO experiment_images (experiment_id, image_index, true_label, image_id) VALUES (?, ?, ?, ?)');
+  return (experimentId, imageIndex, trueLabel, imageId) => {
+    insert.run(experimentId, imageIndex, trueLabel, imageId);
+  };
+}
+
+/** [image index, true label] of every image, by index. */
+export function experimentTrueLabelRows(db: ReadableDb, experimentId: number): [number, number][] {
+  return db.prepare('SELECT image_index, true_label FROM experiment_images WHERE experiment_id = ? ORDER BY image_index').raw().all(experimentId) as [number, number][];
+}
+
+export interface ExperimentHeading {
+  id: number;
+  name: string;
+  dataset: string | null;
+}
+
+export function experimentHeading(db: ReadableDb, experimentId: number): ExperimentHeading | undefined {
+  return db.prepare('SELECT e.id, e.name, d.name AS dataset FROM experiments e LEFT JOIN datasets d ON d.id = e.dataset_id WHERE e.id = ?').get(experimentId) as
+    | ExperimentHeading
+    | undefined;
+}
+
+export interface ResumableExperiment {
+  id: number;
+  datasetId: number;
+  config: string;
+}
+
+/** The trained experiment asked for, or without an id the newest trained one with unfinished models. */
+export function trainedExperimentToResume(db: ReadableDb, experimentId?: number): ResumableExperiment | undefined {
+  const row = (
+    experimentId !== undefined
+      ? db.prepare("SELECT id, dataset_id, config FROM experiments WHERE id = ? AND origin = 'trained'").get(experimentId)
+      : db
+          .prepare(
+            "SELECT e.id, e.dataset_id, e.config FROM experiments e WHERE e.origin = 'trained' AND EXISTS (SELECT 1 FROM models m WHERE m.experiment_id = e.id AND m.status <> 'done') ORDER BY e.id DESC LIMIT 1",
+          )
+          .get()
+  ) as { id: number; dataset_id: number; config: string } | undefined;
+  return row && { id: row.id, datasetId: row.dataset_id, config: row.config };
 }

@@ -1,5 +1,5 @@
 /** Data access for image_attributes: per-image categorical attributes of a dataset's images. */
-import type { Db } from '../db/database.js';
+import type { Db, ReadableDb } from '../db/database.js';
 
 export interface AttributeRow {
   imageId: number;
@@ -17,13 +17,13 @@ export function replaceDatasetAttributes(db: Db, datasetId: number, rows: readon
 }
 
 /** images.id by test-split idx, for matching an attribute file's image_index column. */
-export function testImageIds(db: Db, datasetId: number): Map<number, number> {
+export function testImageIds(db: ReadableDb, datasetId: number): Map<number, number> {
   const rows = db.prepare("SELECT idx, id FROM images WHERE dataset_id = ? AND split = 'test'").raw().all(datasetId) as [number, number][];
   return new Map(rows);
 }
 
 /** images.id by stored file path (folder datasets), for matching an attribute file's image column. */
-export function imageIdsByPath(db: Db, datasetId: number): Map<string, number> {
+export function imageIdsByPath(db: ReadableDb, datasetId: number): Map<string, number> {
   const rows = db.prepare('SELECT path, id FROM images WHERE dataset_id = ? AND path IS NOT NULL').raw().all(datasetId) as [string, number][];
   return new Map(rows);
 }
@@ -32,7 +32,7 @@ export function imageIdsByPath(db: Db, datasetId: number): Map<string, number> {
  * The attributes of an experiment's images: attribute -> value -> image_index list
  * (ascending), through experiment_images.image_id.
  */
-export function experimentAttributes(db: Db, experimentId: number): Map<string, Map<string, number[]>> {
+export function experimentAttributes(db: ReadableDb, experimentId: number): Map<string, Map<string, number[]>> {
   const rows = db
     .prepare(
       `SELECT a.attribute, a.value, ei.image_index FROM experiment_images ei JOIN image_attributes a ON a.image_id = ei.image_id

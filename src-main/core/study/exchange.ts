@@ -7,6 +7,7 @@ import { parseCsvText } from '../import/csv-text.js';
 import { MAX_NOTE_LENGTH, NONE, normalizeCategories, toStored } from '../labels/store.js';
 import { annotatorLabel } from '../sql/labels.js';
 import { studyItemRows } from '../sql/studies.js';
+import { inTransaction } from '../sql/transaction.js';
 import { setStudyLabel } from './labels.js';
 import { listStudies, type StudyRow } from './store.js';
 
@@ -129,7 +130,7 @@ export function importStudyLabels(db: Db, files: string[]): ImportSummary {
     if (seen.has(key)) throw new UserError(`two labels by ${r.annotator} for image ${r.imageIndex} in this import`);
     seen.add(key);
   }
-  db.transaction(() => {
+  inTransaction(db, () => {
     for (const r of rows) {
       const stored = annotatorLabel(db, scope, r.annotator, r.imageIndex);
       if (stored) {
@@ -145,6 +146,6 @@ export function importStudyLabels(db: Db, files: string[]): ImportSummary {
       } else summary.inserted++;
       setStudyLabel(db, { studyId: study.id, annotator: r.annotator, imageIndex: r.imageIndex, categories: r.categories, note: r.note, labeledAt: r.labeledAt });
     }
-  })();
+  });
   return summary;
 }
