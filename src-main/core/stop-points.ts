@@ -13,8 +13,10 @@
  *   predictions (n = models written so far); nothing is committed yet.
  * - `restore-replace`: inside the transaction of `db restore` into an existing database,
  *   after its content was copied aside and before it is replaced; nothing is committed.
+ * - `refresh-after-write`: after a command's predictions were committed and before it
+ *   brings the analysis up to date (a database left stale, as an interrupted command leaves it).
  */
-export type StopPoint = 'train-commit' | 'import-write' | 'restore-replace';
+export type StopPoint = 'train-commit' | 'import-write' | 'restore-replace' | 'refresh-after-write';
 
 const ENV = 'PIE_AUDIT_TEST_STOP_AT';
 const reached = new Map<StopPoint, number>();

@@ -9,6 +9,7 @@
 import type { Db } from '../db/database.js';
 import { listEvalSets } from '../sql/eval-sets.js';
 import { finishedPopulationModels } from '../sql/models.js';
+import { stopPoint } from '../stop-points.js';
 import { ensureAnalysis } from './analyse.js';
 import { refreshShift } from './shift.js';
 
@@ -28,6 +29,7 @@ export function refreshAnalysis(db: Db, experimentId: number): void {
  */
 export function refreshAfterWrite(db: Db, experimentId: number): void {
   if (!finishedPopulationModels(db, experimentId).some((m) => m.variant === 'dense')) return;
+  stopPoint('refresh-after-write');
   try {
     refreshAnalysis(db, experimentId);
   } catch {
