@@ -207,6 +207,12 @@ describe('pie-audit import predictions --format reference-csv', () => {
     const [first] = query<{ predicted_probability: number; true_label_probability: number | null }>(pandasDb, 'SELECT * FROM predictions WHERE model_id = ? AND image_index = 0', models[0]?.id);
     // float32 written as its shortest repr is kept as written, not widened from float32
     expect(first).toMatchObject({ predicted_probability: 0.2943796, true_label_probability: null });
+    // Classes that only a prediction names (no test image) have no recall and no class-impact row.
+    const report = await runCli(['--db', pandasDb, 'report', '--json']);
+    expect(report.code, report.stderr).toBe(0);
+    const classes = query<{ class: number }>(pandasDb, "SELECT DISTINCT class FROM analysis_classes ORDER BY class").map((r) => r.class);
+    const imaged = query<{ true_label: number }>(pandasDb, 'SELECT DISTINCT true_label FROM experiment_images ORDER BY true_label').map((r) => r.true_label);
+    expect(classes).toEqual(imaged);
   });
 });
 

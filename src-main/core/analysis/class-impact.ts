@@ -39,6 +39,7 @@ export function scoreModel(model: PopulationModel, data: ExperimentData): ModelS
  * every model's recall minus its population's mean top-1; Welch's t-test of the dense
  * values against the variant's (positive t: the class lost more than top-1 did);
  * Benjamini-Hochberg q-values over the variant's classes; significant at q <= 0.05.
+ * Classes without test images (a label only some model predicts) have no row.
  */
 export function classImpact(dense: Variant, variant: Variant, scores: Map<number, ModelScores>, numClasses: number): ClassImpact[] {
   const denseScores = dense.models.map((m) => scores.get(m.id)).filter((s): s is ModelScores => s !== undefined);
@@ -49,6 +50,8 @@ export function classImpact(dense: Variant, variant: Variant, scores: Map<number
   for (let c = 0; c < numClasses; c++) {
     const base = denseScores.map((s) => s.recall[c] ?? NaN);
     const vari = variantScores.map((s) => s.recall[c] ?? NaN);
+    // A class with no test images has no recall: it has no impact to measure (and no row).
+    if (base.every(Number.isNaN) && vari.every(Number.isNaN)) continue;
     const test = base.some(Number.isNaN) ? { statistic: NaN, pvalue: NaN } : welchTTest(base.map((r) => r - denseTop1), vari.map((r) => r - variantTop1));
     rows.push({ class: c, baselineMeanRecall: mean(base), variantMeanRecall: mean(vari), statistic: test.statistic, pvalue: test.pvalue });
   }
