@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { UserError } from '../errors.js';
+import { runWorkerPool } from '../workers/pool.js';
 import type { ModelResult } from '../population/store.js';
 import type { FromModelWorker, ModelJob, ModelWorkerOptions, ToModelWorker } from './jobs.js';
 
@@ -56,97 +56,52 @@ export async function runModels(
   const failedIds: number[] = [];
   let done = 0;
   let failed = 0;
-  let cancelled = false;
   const { workers: _workers, onEvent, signal, ...rest } = options;
-  // Raised to stop every worker after its current batch: a worker terminated inside an
-  // ONNX Runtime call aborts the whole process, so workers are only ever ended idle.
+  // one Int32 every worker reads between batches
   const stop = new SharedArrayBuffer(4);
   const workerOptions: ModelWorkerOptions = { ...rest, stop };
-  let failure: Error | undefined;
+  if (models.length === 0) return { done, failed, cancelled: false, seconds: (performance.now() - started) / 1000, results, failedIds };
 
-  await new Promise<void>((resolve, reject) => {
-    const workers: Worker[] = [];
-    let active = 0;
-    let settled = false;
-    const finish = (): void => {
-      if (settled) return;
-      settled = true;
-      for (const w of workers) void w.terminate();
-      if (failure) reject(failure);
-      else resolve();
-    };
-    /** No new models; the running ones stop after their batch, then the run ends. */
-    const halt = (error?: Error): void => {
-      failure ??= error;
-      cancelled = true;
-      Atomics.store(new Int32Array(stop), 0, 1);
-      if (active === 0) finish();
-    };
-    const dispatch = (worker: Worker): void => {
-      const model = cancelled ? undefined : queue.shift();
-      if (!model) {
-        if (active === 0) finish();
-        return;
-      }
-      active++;
+  const { cancelled } = await runWorkerPool<RunnableModel, FromModelWorker>({
+    bootstrap: BOOTSTRAP,
+    workerData: { entry: WORKER_ENTRY, options: workerOptions },
+    size: workerCount,
+    signal,
+    // a worker terminated inside an ONNX Runtime call aborts the whole process: stop them between batches
+    stop: { raise: () => Atomics.store(new Int32Array(stop), 0, 1) },
+    nextReady: () => queue.shift(),
+    start: (model) => {
       const { variant: _v, seed: _s, ...job } = model;
-      worker.postMessage({ type: 'job', job } satisfies ToModelWorker);
       onEvent?.({ type: 'model-started', model });
-    };
-    signal?.addEventListener('abort', () => halt());
-    if (models.length === 0) {
-      finish();
-      return;
-    }
-    for (let i = 0; i < workerCount; i++) {
-      const worker = new Worker(BOOTSTRAP, { workerData: { entry: WORKER_ENTRY, options: workerOptions } });
-      workers.push(worker);
-      worker.on('message', (message: FromModelWorker) => {
-        try {
-          if (message.type === 'ready') return dispatch(worker);
-          const model = byId.get(message.modelId);
-          if (!model) return;
-          if (message.type === 'progress') {
-            onEvent?.({ type: 'model-progress', model, done: message.done, total: message.total });
-            return;
-          }
-          active--;
-          if (message.type === 'done') {
-            const p = message.predictions;
-            let correct = 0;
-            for (let i = 0; i < p.predicted.length; i++) if (p.predicted[i] === labels[i]) correct++;
-            const top1 = correct / p.predicted.length;
-            results.set(model.modelId, {
-              modelId: model.modelId,
-              backend: message.runtime,
-              measuredSparsity: message.measuredSparsity,
-              top1,
-              weightsPath: model.file,
-              ...p,
-            });
-            done++;
-            onEvent?.({ type: 'model-done', model, top1, measuredSparsity: message.measuredSparsity, seconds: message.seconds, runtime: message.runtime });
-          } else if (message.type === 'failed') {
-            if (message.userError) {
-              // the model's own output is bad: the run's one error line says so
-              halt(new UserError(message.message));
-              return;
-            }
-            failed++;
-            failedIds.push(model.modelId);
-            onEvent?.({ type: 'model-failed', model, message: message.message });
-          }
-          dispatch(worker);
-        } catch (error) {
-          halt(error as Error);
-        }
-      });
-      worker.on('error', (error) => {
-        // a worker that died is not running anything any more
-        failure ??= new Error(`inference worker failed: ${error.message}`);
-        finish();
-      });
-    }
+      return { type: 'job', job } satisfies ToModelWorker;
+    },
+    onMessage: (message) => {
+      if (message.type === 'ready') return 'ready';
+      if (message.type === 'stopped') return 'stopped';
+      const model = byId.get(message.modelId);
+      if (message.type === 'progress') {
+        if (model) onEvent?.({ type: 'model-progress', model, done: message.done, total: message.total });
+        return 'busy';
+      }
+      if (!model) return 'finished';
+      if (message.type === 'failed') {
+        // the model's own output is bad: the run's one error line says so
+        if (message.userError) throw new UserError(message.message);
+        failed++;
+        failedIds.push(model.modelId);
+        onEvent?.({ type: 'model-failed', model, message: message.message });
+        return 'finished';
+      }
+      const p = message.predictions;
+      let correct = 0;
+      for (let i = 0; i < p.predicted.length; i++) if (p.predicted[i] === labels[i]) correct++;
+      const top1 = correct / p.predicted.length;
+      results.set(model.modelId, { modelId: model.modelId, backend: message.runtime, measuredSparsity: message.measuredSparsity, top1, weightsPath: model.file, ...p });
+      done++;
+      onEvent?.({ type: 'model-done', model, top1, measuredSparsity: message.measuredSparsity, seconds: message.seconds, runtime: message.runtime });
+      return 'finished';
+    },
+    workerError: (error) => new Error(`inference worker failed: ${error.message}`),
   });
   return { done, failed, cancelled, seconds: (performance.now() - started) / 1000, results, failedIds };
 }

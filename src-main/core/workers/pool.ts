@@ -7,7 +7,14 @@ export type WorkerReply =
   /** The worker is still on its job (progress). */
   | 'busy'
   /** The worker finished its job (done or failed) and waits for the next. */
-  | 'finished';
+  | 'finished'
+  /** The worker gave up its job because the stop flag was raised, and waits. */
+  | 'stopped';
+
+/** A flag every worker reads between batches (a SharedArrayBuffer): raised, they give up their jobs. */
+export interface StopFlag {
+  raise(): void;
+}
 
 export interface PoolOptions<Job, Message> {
   /** The worker threads' bootstrap file and the data each is started with. */
@@ -25,44 +32,67 @@ export interface PoolOptions<Job, Message> {
   start: (job: Job) => unknown;
   /**
    * Handles a worker's message (saves a result, reports progress) and says what it meant.
-   * A throw (a user error a worker reported, a failed write) stops the pool with that error.
+   * A throw (a user error a worker reported, a failed write) stops the pool with that error;
+   * with `stop`, the message that threw counts as the end of its worker's job.
    */
   onMessage: (message: Message) => WorkerReply;
   /** The error a crashed worker stops the pool with. */
   workerError: (error: Error) => Error;
   signal?: AbortSignal;
+  /**
+   * A graceful stop, for workers that must not be terminated mid-job (inside an ONNX
+   * Runtime call that aborts the whole process). On cancel or on a throw no job is handed
+   * out any more, the flag is raised, and the pool ends only once every running job has
+   * answered (finished or stopped); messages until then are still handled. Without it the
+   * pool ends at once and terminates its workers wherever they are.
+   */
+  stop?: StopFlag;
 }
 
 /**
  * Runs jobs in worker threads, one job per worker at a time, handing out ready jobs as
- * workers come free; resolves when no job is running and none is ready, or at once when
- * the signal aborts (`cancelled`: true). Messages that arrive after the pool has ended
- * are ignored, so a cancelled run writes nothing more.
+ * workers come free; resolves when no job is running and none is ready, or on cancel
+ * (`cancelled`: true): at once, or with `stop` once the running jobs have answered.
+ * Messages that arrive after the pool has ended are ignored, so a cancelled run writes
+ * nothing more.
  */
 export function runWorkerPool<Job, Message>(options: PoolOptions<Job, Message>): Promise<{ cancelled: boolean }> {
   return new Promise((resolve, reject) => {
     const workers: Worker[] = [];
     const idle: Worker[] = [];
-    let active = 0;
+    // the workers on a job: a Set, so a message that throws ends its worker's job at most once
+    const busy = new Set<Worker>();
     let settled = false;
     let cancelled = false;
+    let stopping = false;
+    // the first error wins: a later crash does not hide the model that stopped the run
+    let failure: Error | undefined;
     const finish = (error?: Error): void => {
       if (settled) return;
       settled = true;
+      failure ??= error;
       for (const w of workers) void w.terminate();
-      if (error) reject(error);
+      if (failure) reject(failure);
       else resolve({ cancelled });
     };
+    /** Cancel or error: at once, or, with a stop flag, once no job is running. */
+    const halt = (error?: Error): void => {
+      if (!options.stop) return finish(error);
+      failure ??= error;
+      if (!stopping) options.stop.raise();
+      stopping = true;
+      if (busy.size === 0) finish();
+    };
     const pump = (): void => {
-      while (idle.length > 0) {
+      while (idle.length > 0 && !stopping) {
         const job = options.nextReady();
         if (job === undefined) break;
         const worker = idle.pop() as Worker;
-        active++;
+        busy.add(worker);
         worker.postMessage(options.start(job));
       }
-      if (active === 0) {
-        for (const w of workers) w.postMessage({ type: 'exit' });
+      if (busy.size === 0) {
+        if (!stopping) for (const w of workers) w.postMessage({ type: 'exit' });
         finish();
       }
     };
@@ -73,22 +103,25 @@ export function runWorkerPool<Job, Message>(options: PoolOptions<Job, Message>):
     }
     options.signal?.addEventListener('abort', () => {
       cancelled = true;
-      finish();
+      halt();
     });
     for (let i = 0; i < Math.max(1, options.size); i++) {
       const worker = new Worker(options.bootstrap, { workerData: options.workerData });
       workers.push(worker);
       worker.on('message', (message: Message) => {
         if (settled) return;
+        let reply: WorkerReply;
         try {
-          const reply = options.onMessage(message);
-          if (reply === 'busy') return;
-          if (reply === 'finished') active--;
-          idle.push(worker);
-          pump();
+          reply = options.onMessage(message);
         } catch (error) {
-          finish(error instanceof Error ? error : new Error(String(error)));
+          busy.delete(worker);
+          halt(error instanceof Error ? error : new Error(String(error)));
+          return;
         }
+        if (reply === 'busy') return;
+        if (reply === 'finished' || reply === 'stopped') busy.delete(worker);
+        idle.push(worker);
+        pump();
       });
       worker.on('error', (error) => finish(options.workerError(error)));
     }
