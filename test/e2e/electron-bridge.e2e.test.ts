@@ -11,11 +11,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/core/web/csp.ts';
 import { writeLearnableMnistFolder } from '../helpers/data.ts';
+import { csvRows } from '../helpers/csv-rows.ts';
 import { startElectronHost, type ElectronHost } from '../helpers/electron-stub/host.ts';
 import { checkPrerequisites, launchChromium, runCli, watchPage } from './support.ts';
 
@@ -196,7 +196,7 @@ describe('the renderer through the preload and the main process IPC (Electron pa
     await expect.poll(() => page.getByTestId('export-status').textContent(), { timeout: 30_000 }).toMatch(/^Saved 2 rows to /);
     const saved = fs.readdirSync(host!.savedDir);
     expect(saved).toEqual(['pie-audit-tiny-e1-labels.csv']);
-    const rows = parse(fs.readFileSync(path.join(host!.savedDir, saved[0] ?? ''), 'utf8'), { columns: true }) as Record<string, string>[];
+    const rows = csvRows(fs.readFileSync(path.join(host!.savedDir, saved[0] ?? ''), 'utf8'));
     expect(new Map(rows.map((r) => [Number(r.image_index), (r.categories ?? '').split(';')]))).toEqual(storedLabels());
   });
 

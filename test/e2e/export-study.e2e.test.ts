@@ -7,10 +7,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, checkPrerequisites, launchChromium, runCli, screenshot, startServer, stopServer, watchPage, type Server } from './support.ts';
+import { csvRows } from '../helpers/csv-rows.ts';
 
 const POPULATION = path.join(ROOT, 'test', 'fixtures', 'analysis', 'population.csv');
 /** Three annotators' labels of the study drawn below (test/fixtures/study/make-labels.ts). */
@@ -89,7 +89,7 @@ describe('the study entry of the Export screen', () => {
 
     const csv = await download('export-study-report-csv');
     expect(csv.name).toBe('pie-audit-synthetic-study1-report.csv');
-    const rows = parse(csv.text, { columns: true }) as Record<string, string>[];
+    const rows = csvRows(csv.text);
     expect(rows.map((r) => r.category)).toEqual(report.categories.map((c) => c.name));
     report.categories.forEach((c, i) => {
       const row = rows[i] ?? {};
@@ -120,7 +120,7 @@ describe('the study entry of the Export screen', () => {
     const labels = await download('export-study-labels');
     expect(labels.name).toBe('pie-audit-synthetic-study1.csv');
     expect(labels.text).toBe(fs.readFileSync(out, 'utf8'));
-    const rows = parse(labels.text, { columns: true }) as Record<string, string>[];
+    const rows = csvRows(labels.text);
     expect(rows.length).toBeGreaterThan(100);
     expect(rows.every((r) => r.is_pie === '')).toBe(true);
   });

@@ -6,12 +6,12 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Db } from '../../src-main/core/db/database.js';
 import { startServer, type RunningServer } from '../../src-main/server/server.js';
 import { apiClient } from '../helpers/api-client.js';
 import { runCli } from '../helpers/cli.js';
+import { csvRows } from '../helpers/csv-rows.js';
 import { tempDir } from '../helpers/data.js';
 import { ANALYSIS_FIXTURES, SYNTHETIC_CLASSES, writeSyntheticDataset } from '../helpers/synthetic-dataset.js';
 
@@ -51,7 +51,8 @@ describe('the true_class_name column (synthetic population on a dataset with nam
   const read = (out: string, format: string): { columns: string[]; rows: Row[] } => {
     const text = fs.readFileSync(out, 'utf8');
     if (format === 'csv') {
-      const rows = parse(text, { columns: true, cast: (cell, context) => (context.header ? cell : cell === '' ? null : /^-?\d+(\.\d+)?$/.test(cell) ? Number(cell) : cell) }) as Row[];
+      // cells as the JSON export types them: '' is null, a number is a number
+      const rows = csvRows(text).map((r) => Object.fromEntries(Object.entries(r).map(([k, cell]) => [k, cell === '' ? null : /^-?\d+(\.\d+)?$/.test(cell) ? Number(cell) : cell]))) as Row[];
       return { columns: text.split(/\r?\n/)[0]?.split(',') ?? [], rows };
     }
     const rows = format === 'json' ? (JSON.parse(text) as Row[]) : text.trim().split('\n').map((line) => JSON.parse(line) as Row);
