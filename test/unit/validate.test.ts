@@ -5,6 +5,7 @@ import { ExportRequestSchema } from '../../src-main/core/api/contract/results.js
 import { EvaluateSettingsSchema } from '../../src-main/core/api/contract/shift.js';
 import { StudySettingsSchema } from '../../src-main/core/api/contract/studies.js';
 import { IdxSplitSchema } from '../../src-main/core/datasets/add.js';
+import { checkDatasetName } from '../../src-main/core/datasets/store.js';
 import { StudyItemsFileSchema } from '../../src-main/core/study/items-file.js';
 import { checkRequest, optionName, requestProblem } from '../../src-main/core/api/validate.js';
 
@@ -52,5 +53,17 @@ describe('one validation for the API and the command line', () => {
     expect(apiContract['study.exportReport'].request.safeParse({ studyId: 1, format: 'xml' }).error?.issues[0]?.message).toBe('must be csv or json');
     expect(requestProblem(IdxSplitSchema, { split: 'dev' }, cli)).toBe("--split must be train or test, not 'dev'");
     expect(requestProblem(IdxSplitSchema, { split: 'train' }, cli)).toBeUndefined();
+  });
+
+  it('gives datasets.addKnown and every datasets add one rule for a dataset name', () => {
+    const addKnown = apiContract['datasets.addKnown'].request;
+    for (const bad of ['../evil', '', ' lead', 'x'.repeat(101)]) {
+      expect(addKnown.safeParse({ kind: 'mnist', name: bad }).error?.issues[0]?.message, bad).toMatch(/^must be 1-100 letters, digits/);
+      expect(() => checkDatasetName(bad), bad).toThrow(`dataset name '${bad}' is not allowed (1-100 letters, digits, spaces, '.', '_', '+', '-'; starting with a letter or digit)`);
+    }
+    for (const good of ['mnist', 'Fashion MNIST 2', 'x'.repeat(100), 'données_1.0+b-c']) {
+      expect(addKnown.safeParse({ kind: 'mnist', name: good }).success, good).toBe(true);
+      expect(() => checkDatasetName(good)).not.toThrow();
+    }
   });
 });
