@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { addCifar10Dataset, addFolderDataset, addIdxDataset, addKnownIdxDataset } from '../core/datasets/add.js';
+import { checkRequest } from '../core/api/validate.js';
+import { IdxSplitSchema, addCifar10Dataset, addFolderDataset, addIdxDataset, addKnownIdxDataset } from '../core/datasets/add.js';
 import { importAttributes } from '../core/datasets/attributes.js';
 import { listDatasets } from '../core/datasets/store.js';
 import type { DatasetSummary } from '../core/datasets/types.js';
-import { UserError } from '../core/errors.js';
 import { downloadProgressReporter } from './progress.js';
 import { withDatabase, withReadonlyDatabase, type GlobalOptions } from './context.js';
+import { optionNaming } from './options.js';
 
 function describe(d: DatasetSummary): string {
   return `${d.name}: ${d.train + d.test} images (${d.train} train, ${d.test} test), ${d.classes.length} classes, ${d.width}x${d.height}x${d.channels}`;
@@ -61,8 +62,7 @@ export function registerDatasetCommands(program: Command, globals: () => GlobalO
     .option('--classes <names>', 'class names, comma-separated, in label order')
     .option('--split <split>', 'train or test', 'test')
     .action(async (opts: { name: string; images: string; labels: string; classes?: string; split: string }) => {
-      if (opts.split !== 'train' && opts.split !== 'test') throw new UserError(`--split must be train or test, not '${opts.split}'`);
-      const split = opts.split;
+      const { split } = checkRequest(IdxSplitSchema, { split: opts.split }, optionNaming(opts));
       const classes = opts.classes?.split(',').map((c) => c.trim());
       const summary = await withDatabase(globals(), (db) => addIdxDataset(db, { ...opts, classes, split }));
       console.log(`added ${describe(summary)}`);

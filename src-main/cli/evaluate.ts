@@ -1,10 +1,13 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
+import { EvaluateSettingsSchema } from '../core/api/contract/shift.js';
+import { checkRequest } from '../core/api/validate.js';
 import { parseCorruptions, parseSeverities } from '../core/corruptions/index.js';
 import { UserError } from '../core/errors.js';
 import type { EvaluateEvent } from '../core/evaluation/evaluate.js';
 import { resolveExperiment } from '../core/sql/experiments.js';
 import { withDatabase, type GlobalOptions } from './context.js';
+import { optionNaming, wholeNumber } from './options.js';
 
 interface EvaluateFlags {
   experiment?: string;
@@ -22,11 +25,21 @@ export function registerEvaluateCommand(program: Command, globals: () => GlobalO
     .option('--severities <list>', 'severities 1 (mildest) to 5', '1,2,3,4,5')
     .option('--on <dataset>', "another dataset's test split with the same classes")
     .action(async (flags: EvaluateFlags) => {
-      if (flags.experiment !== undefined && !/^\d+$/.test(flags.experiment)) throw new UserError(`--experiment must be a number, not '${flags.experiment}'`);
+      const experimentId = wholeNumber('--experiment', flags.experiment, 'a number');
+      // The command line asks for an explicit choice where the app's request has a default.
       if (flags.corruptions === undefined && flags.on === undefined) throw new UserError('give --corruptions all|NAME,... or --on DATASET');
       if (flags.corruptions !== undefined && flags.on !== undefined) throw new UserError('give either --corruptions or --on, not both');
-      const corruptions = flags.corruptions === undefined ? undefined : parseCorruptions(flags.corruptions);
-      const severities = parseSeverities(flags.severities ?? '1,2,3,4,5');
+      // The app's evaluate.start settings: the same ranges and messages (the lists' text is read by parseCorruptions/parseSeverities).
+      const settings = checkRequest(
+        EvaluateSettingsSchema.partial({ experimentId: true }),
+        {
+          experimentId,
+          corruptions: flags.corruptions === undefined ? undefined : parseCorruptions(flags.corruptions),
+          severities: parseSeverities(flags.severities ?? '1,2,3,4,5'),
+          onDataset: flags.on,
+        },
+        optionNaming(flags, { experimentId: 'experiment', onDataset: 'on' }),
+      );
       // Loaded here, not at start-up: TensorFlow.js takes a second that other commands need not pay.
       const { evaluateExperiment } = await import('../core/evaluation/evaluate.js');
       const reporter = evaluateReporter();
@@ -39,8 +52,8 @@ export function registerEvaluateCommand(program: Command, globals: () => GlobalO
       process.once('SIGTERM', interrupt);
       try {
         const outcome = await withDatabase(globals(), (db) => {
-          const experimentId = resolveExperiment(db, flags.experiment === undefined ? undefined : Number(flags.experiment));
-          return evaluateExperiment(db, { experimentId, corruptions, severities, onDataset: flags.on }, reporter.onEvent, controller.signal);
+          const { corruptions, severities, onDataset } = settings;
+          return evaluateExperiment(db, { experimentId: resolveExperiment(db, settings.experimentId), corruptions, severities, onDataset }, reporter.onEvent, controller.signal);
         });
         reporter.stop();
         console.log(

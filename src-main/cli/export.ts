@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
-import { parseCieQuantile } from '../core/analysis/cie.js';
-import { UserError } from '../core/errors.js';
+import { ExportRequestSchema } from '../core/api/contract/results.js';
 import { writeExport } from '../core/api/export.js';
-import type { ExportFormat } from '../core/export/writers.js';
+import { checkRequest } from '../core/api/validate.js';
+import { UserError } from '../core/errors.js';
 import { withDatabase, type GlobalOptions } from './context.js';
+import { CIE_QUANTILE_KIND, decimal, optionNaming, wholeNumber } from './options.js';
 
-const TABLES = ['models', 'predictions', 'pies', 'class-impact', 'shift', 'subgroup-impact', 'labels', 'study'] as const;
-type Table = (typeof TABLES)[number];
+const TABLES = ExportRequestSchema.shape.table.options;
 
 export function registerExportCommand(program: Command, globals: () => GlobalOptions): void {
   program
@@ -20,20 +20,20 @@ export function registerExportCommand(program: Command, globals: () => GlobalOpt
     .option('--cie-quantile <q>', 'with pies and subgroup-impact: CIEs are the images at or above this quantile of cie_distance (default 0.9)')
     .option('--positive-class <class>', 'with subgroup-impact: add fpr_change and fnr_change for this class (name or label)')
     .action(async (table: string, opts: { format: string; out: string; experiment?: string; study?: string; cieQuantile?: string; positiveClass?: string }) => {
-      if (!(TABLES as readonly string[]).includes(table)) throw new UserError(`cannot export '${table}': choose one of ${TABLES.join(', ')}`);
-      if (!['csv', 'json', 'jsonl'].includes(opts.format)) throw new UserError(`--format must be csv, json or jsonl, not '${opts.format}'`);
-      if (opts.experiment !== undefined && !/^\d+$/.test(opts.experiment)) throw new UserError(`--experiment must be a number, not '${opts.experiment}'`);
-      if (opts.study !== undefined && !/^\d+$/.test(opts.study)) throw new UserError(`--study must be a number, not '${opts.study}'`);
-      const cieQuantile = parseCieQuantile(opts.cieQuantile);
-      const format = opts.format as ExportFormat;
-      const request = {
-        table: table as Table,
-        format,
-        experimentId: opts.experiment === undefined ? undefined : Number(opts.experiment),
-        studyId: opts.study === undefined ? undefined : Number(opts.study),
-        cieQuantile,
-        positiveClass: opts.positiveClass,
-      };
+      // The table is an argument, not an option: its refusal names the argument; the options are the API's export.file request.
+      if (!ExportRequestSchema.shape.table.safeParse(table).success) throw new UserError(`cannot export '${table}': choose one of ${TABLES.join(', ')}`);
+      const request = checkRequest(
+        ExportRequestSchema,
+        {
+          table,
+          format: opts.format,
+          experimentId: wholeNumber('--experiment', opts.experiment, 'a number'),
+          studyId: wholeNumber('--study', opts.study, 'a number'),
+          cieQuantile: decimal('--cie-quantile', opts.cieQuantile, CIE_QUANTILE_KIND),
+          positiveClass: opts.positiveClass,
+        },
+        optionNaming(opts, { experimentId: 'experiment', studyId: 'study' }, { cieQuantile: CIE_QUANTILE_KIND }),
+      );
       // The same writer as the app's export.file: one set of tables, columns and formats.
       const { rows: count } = await withDatabase(globals(), (db) => writeExport(db, request, opts.out), { existingOnly: true });
       console.log(`wrote ${count} ${table} rows to ${opts.out}`);

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { parseCieQuantile } from '../core/analysis/cie.js';
 import { refreshAnalysis } from '../core/analysis/refresh.js';
 import { experimentReport, type ExperimentReport } from '../core/analysis/report.js';
-import { UserError } from '../core/errors.js';
+import { resultsMethods } from '../core/api/contract/results.js';
+import { checkRequest } from '../core/api/validate.js';
 import { resolveExperiment } from '../core/sql/experiments.js';
 import { printTable } from './datasets.js';
 import { withDatabase, type GlobalOptions } from './context.js';
+import { CIE_QUANTILE_KIND, decimal, optionNaming, wholeNumber } from './options.js';
 
 const pct = (x: number | null): string => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
 
@@ -43,14 +44,18 @@ export function registerReportCommand(program: Command, globals: () => GlobalOpt
     .option('--experiment <id>', 'experiment (default: the newest)')
     .option('--cie-quantile <q>', 'CIEs: images at or above this quantile of the distance (default 0.9, the top decile)')
     .action(async (opts: { json?: boolean; experiment?: string; cieQuantile?: string }) => {
-      if (opts.experiment !== undefined && !/^\d+$/.test(opts.experiment)) throw new UserError(`--experiment must be a number, not '${opts.experiment}'`);
-      const cieQuantile = parseCieQuantile(opts.cieQuantile);
+      // The app's report.get request: the same ranges and messages.
+      const request = checkRequest(
+        resultsMethods['report.get'].request,
+        { experimentId: wholeNumber('--experiment', opts.experiment, 'a number'), cieQuantile: decimal('--cie-quantile', opts.cieQuantile, CIE_QUANTILE_KIND) },
+        optionNaming(opts, { experimentId: 'experiment' }, { cieQuantile: CIE_QUANTILE_KIND }),
+      );
       const report = await withDatabase(
         globals(),
         (db) => {
-          const experimentId = resolveExperiment(db, opts.experiment === undefined ? undefined : Number(opts.experiment));
+          const experimentId = resolveExperiment(db, request.experimentId);
           refreshAnalysis(db, experimentId); // the explicit step for a database left stale: a no-op when current
-          return experimentReport(db, experimentId, { shift: opts.json === true, cieQuantile });
+          return experimentReport(db, experimentId, { shift: opts.json === true, cieQuantile: request.cieQuantile });
         },
         { existingOnly: true },
       );

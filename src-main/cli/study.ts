@@ -1,20 +1,23 @@
 import type { Command } from 'commander';
-import { StudySettingsSchema } from '../core/api/contract/studies.js';
+import { StudySettingsSchema, studiesMethods } from '../core/api/contract/studies.js';
 import { checkRequest } from '../core/api/validate.js';
-import { UserError } from '../core/errors.js';
 import { resolveExperiment } from '../core/sql/experiments.js';
-import { writeRows } from '../core/export/writers.js';
-import { classNamer } from '../core/export/class-names.js';
 import { importStudyLabels } from '../core/study/exchange.js';
+import { StudyItemsFileSchema, writeStudyItems } from '../core/study/items-file.js';
 import { studyProgress } from '../core/study/labels.js';
 import { studyReport, type StudyReport } from '../core/study/report.js';
-import { createStudy, getStudy, listStudies, studyItems, unblindStudy } from '../core/study/store.js';
+import { createStudy, getStudy, listStudies, unblindStudy } from '../core/study/store.js';
 import { printTable } from './datasets.js';
 import { withDatabase, withReadonlyDatabase, type GlobalOptions } from './context.js';
 import { optionNaming, wholeNumber } from './options.js';
 
 function id(name: string, value: string | undefined): number | undefined {
   return wholeNumber(name, value, 'a number');
+}
+
+/** --study as the app's study.report and study.unblind take it; absent: the newest study. */
+function studyChoice(opts: { study?: string }): { studyId?: number } {
+  return checkRequest(studiesMethods['study.report'].request.partial(), { studyId: id('--study', opts.study) }, optionNaming(opts, { studyId: 'study' }));
 }
 
 const fmt = (x: number | null, digits = 3): string => (x === null ? '-' : x.toFixed(digits));
@@ -93,14 +96,8 @@ export function registerStudyCommands(program: Command, globals: () => GlobalOpt
     .requiredOption('--format <format>', 'csv | json')
     .requiredOption('--out <file>', 'output file')
     .action(async (opts: { study?: string; format: string; out: string }) => {
-      if (opts.format !== 'csv' && opts.format !== 'json') throw new UserError(`--format must be csv or json, not '${opts.format}'`);
-      const format = opts.format;
-      const count = await withDatabase(globals(), (db) => {
-        const s = getStudy(db, id('--study', opts.study));
-        const className = classNamer(db, s.experimentId);
-        const rows = studyItems(db, s.id).map((i) => ({ study_id: s.id, position: i.position, dataset: s.dataset, image_index: i.imageIndex, true_label: i.trueLabel, true_class_name: className(i.trueLabel) }));
-        return writeRows(opts.out, format, ['study_id', 'position', 'dataset', 'image_index', 'true_label', 'true_class_name'], rows);
-      });
+      const request = checkRequest(StudyItemsFileSchema, { studyId: id('--study', opts.study), format: opts.format }, optionNaming(opts, { studyId: 'study' }));
+      const count = await withDatabase(globals(), (db) => writeStudyItems(db, request, opts.out));
       console.log(`wrote ${count} study items to ${opts.out}`);
     });
 
@@ -119,7 +116,8 @@ export function registerStudyCommands(program: Command, globals: () => GlobalOpt
     .option('--study <id>', 'study (default: the newest)')
     .option('--json', 'print JSON')
     .action(async (opts: { study?: string; json?: boolean }) => {
-      const report = await withReadonlyDatabase(globals(), (db) => studyReport(db, id('--study', opts.study)));
+      const { studyId } = studyChoice(opts);
+      const report = await withReadonlyDatabase(globals(), (db) => studyReport(db, studyId));
       if (opts.json) console.log(JSON.stringify(report, null, 2));
       else printStudyReport(report);
     });
@@ -129,8 +127,9 @@ export function registerStudyCommands(program: Command, globals: () => GlobalOpt
     .description('reveal which images are PIEs (exports then carry is_pie)')
     .option('--study <id>', 'study (default: the newest)')
     .action(async (opts: { study?: string }) => {
+      const { studyId } = studyChoice(opts);
       const s = await withDatabase(globals(), (db) => {
-        const found = getStudy(db, id('--study', opts.study));
+        const found = getStudy(db, studyId);
         unblindStudy(db, found.id);
         return found;
       });

@@ -22,6 +22,35 @@ describe('pie-audit command', () => {
     expect(bad.stderr).toMatch(/required option '--images <file>' not specified/);
   });
 
+  it("refuses options out of the API's ranges in one line naming the option, exit 1, the database unchanged", async () => {
+    const dir = tempDir();
+    const db = path.join(dir, 'ranges.db');
+    const pair = writeIdxPair(dir, 'r', 6);
+    expect((await runCli(['--db', db, 'datasets', 'add', 'idx', '--name', 'r', '--images', pair.images, '--labels', pair.labels])).code).toBe(0);
+    const before = dbSnapshot(db);
+    const out = path.join(dir, 'never.csv');
+    const cases: [string[], RegExp][] = [
+      [['report', '--experiment', '0'], /^pie-audit: --experiment must be a positive integer, not '0'$/],
+      [['export', 'pies', '--format', 'xml', '--out', out], /^pie-audit: --format must be csv, json or jsonl, not 'xml'$/],
+      [['export', 'study', '--format', 'csv', '--out', out, '--study', '0'], /^pie-audit: --study must be a positive integer, not '0'$/],
+      [['export', 'subgroup-impact', '--format', 'csv', '--out', out, '--positive-class', ' '], /^pie-audit: --positive-class must be 1-200 characters, not ' '$/],
+      [['evaluate', '--corruptions', 'rotate', '--severities', '1,x'], /^pie-audit: --severities: 'x' is not a severity \(1 to 5\)$/],
+      [['evaluate', '--experiment', '0', '--corruptions', 'rotate'], /^pie-audit: --experiment must be a positive integer, not '0'$/],
+      [['evaluate', '--on', ''], /^pie-audit: --on must be a dataset name \(1-100 characters\), not ''$/],
+      [['study', 'items', '--format', 'xml', '--out', out], /^pie-audit: --format must be csv or json, not 'xml'$/],
+      [['study', 'report', '--study', '0'], /^pie-audit: --study must be a positive integer, not '0'$/],
+      [['study', 'unblind', '--study', 'x'], /^pie-audit: --study must be a number, not 'x'$/],
+      [['datasets', 'add', 'idx', '--name', 'r2', '--images', pair.images, '--labels', pair.labels, '--split', 'dev'], /^pie-audit: --split must be train or test, not 'dev'$/],
+    ];
+    for (const [args, reason] of cases) {
+      const result = await runCli(['--db', db, ...args]);
+      expect(result.code, args.join(' ')).toBe(1);
+      expect(result.stderr.trim()).toMatch(reason);
+    }
+    expect(fs.existsSync(out)).toBe(false);
+    expect(dbSnapshot(db)).toBe(before);
+  });
+
   it('uses PIE_AUDIT_DB when --db is absent', async () => {
     const dir = tempDir();
     const db = path.join(dir, 'env.db');

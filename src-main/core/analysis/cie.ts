@@ -1,4 +1,3 @@
-import { UserError } from '../errors.js';
 import type { VariantVotes } from './modal.js';
 
 /** CIEs are the images at or above this quantile of the variant's distances: the top decile. */
@@ -23,14 +22,6 @@ export function cieDistances(variant: VariantVotes, dense: VariantVotes, numImag
     distances[i] = d / scale;
   }
   return distances;
-}
-
-/** Checks a --cie-quantile value: a number strictly between 0 and 1. */
-export function parseCieQuantile(raw: string | number | undefined, what = '--cie-quantile'): number {
-  if (raw === undefined) return DEFAULT_CIE_QUANTILE;
-  const q = typeof raw === 'number' ? raw : /^\s*[0-9.eE+-]+\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isFinite(q) || q <= 0 || q >= 1) throw new UserError(`${what} must be a number between 0 and 1 (exclusive), not '${String(raw)}'`);
-  return q;
 }
 
 /**

@@ -13,6 +13,12 @@ export interface Naming {
   name: (path: readonly PropertyKey[]) => string;
   /** The value as the caller gave it (the command line's text), when it differs from the parsed one. */
   shown?: (path: readonly PropertyKey[]) => string | undefined;
+  /**
+   * What the caller calls a good value of the field, when it words a "must" refusal its
+   * own way (the command line's --cie-quantile "must be a number between 0 and 1
+   * (exclusive)", the same words as its refusal of text that is no number).
+   */
+  kind?: (path: readonly PropertyKey[]) => string | undefined;
 }
 
 /** A command-line option's name for a request field: `trainLimit` is --train-limit, `longTail.ratio` is --long-tail. */
@@ -28,7 +34,8 @@ export function requestProblem(schema: z.ZodType, payload: unknown, naming: Nami
   if (!issue) return 'bad request';
   const shown = naming.shown?.(issue.path) ?? show(valueAt(payload, issue.path));
   const name = naming.name(issue.path);
-  if (issue.message.startsWith('must')) return `${name} ${issue.message}, not ${shown}`;
+  const kind = naming.kind?.(issue.path);
+  if (issue.message.startsWith('must')) return `${name} ${kind === undefined ? issue.message : `must be ${kind}`}, not ${shown}`;
   if (issue.path.length > 1 && typeof issue.path[issue.path.length - 1] === 'number') return `${name}: ${shown} ${issue.message}`;
   return `${name}: ${issue.message}`;
 }

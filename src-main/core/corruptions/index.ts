@@ -1,3 +1,5 @@
+import { EvaluateSettingsSchema } from '../api/contract/shift.js';
+import { checkRequest } from '../api/validate.js';
 import { UserError } from '../errors.js';
 import { glassBlur, motionBlur } from './blur.js';
 import { Draws, imageSeed } from './draws.js';
@@ -80,7 +82,12 @@ export function parseCorruptions(value: string): CorruptionName[] {
 }
 
 export function parseSeverities(value: string): number[] {
-  const items = value.split(',').map((s) => s.trim());
-  for (const item of items) if (!/^[1-5]$/.test(item)) throw new UserError(`--severities: '${item}' is not a severity (1 to 5)`);
-  return [...new Set(items.map(Number))].sort((a, b) => a - b);
+  const items = [...new Set(value.split(',').map((s) => s.trim()))];
+  // The range and its words are the API's (evaluate.start); only the text is read here.
+  const { severities } = checkRequest(
+    EvaluateSettingsSchema.pick({ severities: true }).required(),
+    { severities: items.map((item) => (/^\d+$/.test(item) ? Number(item) : NaN)) },
+    { name: () => '--severities', shown: (path) => `'${items[Number(path[1])] ?? value}'` },
+  );
+  return [...severities].sort((a, b) => a - b);
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
 import type { Db } from '../db/database.js';
 import { UserError } from '../errors.js';
 import { cacheFolder } from '../paths.js';
@@ -115,6 +116,12 @@ export interface AddIdxOptions {
   classes?: string[];
   split?: Split;
 }
+
+/**
+ * The split an IDX pair becomes, as `datasets add idx --split` gives it (the app has no
+ * such method); the name and class names are checked by addIdxDataset itself.
+ */
+export const IdxSplitSchema = z.object({ split: z.enum(['train', 'test'], { error: 'must be train or test' }) }).strict();
 
 /** Any IDX image/label pair, as one split (default: test, the set populations are evaluated on). */
 export async function addIdxDataset(db: Db, options: AddIdxOptions): Promise<DatasetSummary> {

@@ -1,16 +1,13 @@
 import type { Db, ReadableDb } from '../db/database.js';
 import { nowIso } from '../db/database.js';
+import { DATASET_NAME_RULE, DatasetName } from '../api/contract/datasets.js';
 import { UserError } from '../errors.js';
 import { datasetNamed, insertDatasetUnlessNamed, selectDatasets, type ExistingDatasetRow } from '../sql/datasets.js';
 import type { DatasetSummary, ParsedDataset } from './types.js';
 
-const NAME_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N} ._+-]{0,99}$/u;
-
-/** Dataset names appear in file names and URLs: letters, digits, space, . _ + -. */
+/** Dataset names appear in file names and URLs: the contract's DatasetName rule. */
 export function checkDatasetName(name: string): void {
-  if (!NAME_PATTERN.test(name)) {
-    throw new UserError(`dataset name '${name}' is not allowed (1-100 letters, digits, spaces, '.', '_', '+', '-'; starting with a letter or digit)`);
-  }
+  if (!DatasetName.safeParse(name).success) throw new UserError(`dataset name '${name}' is not allowed (${DATASET_NAME_RULE})`);
 }
 
 export function assertNameFree(db: ReadableDb, name: string): void {

@@ -5,8 +5,10 @@
 import { z } from 'zod';
 
 export const Empty = z.object({}).strict();
-export const ExperimentId = z.number().int().positive();
-export const StudyId = z.number().int().positive();
+/** A row id: the message is the one both carriers show (the CLI as `--experiment must be a positive integer, not '0'`). */
+const RowId = z.number({ error: 'must be a positive integer' }).int({ error: 'must be a positive integer' }).positive({ error: 'must be a positive integer' });
+export const ExperimentId = RowId;
+export const StudyId = RowId;
 export const Nullable = z.number().nullable();
 export const AnnotatorName = z.string().trim().min(1).max(100);
 /** CIEs are the images at or above this quantile of a variant's CIE distances (the CLI's --cie-quantile). */

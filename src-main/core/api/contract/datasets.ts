@@ -2,6 +2,12 @@
 import { z } from 'zod';
 import { Empty } from './common.js';
 
+/** What a dataset name may hold: names appear in file names and URLs. */
+export const DATASET_NAME_RULE = "1-100 letters, digits, spaces, '.', '_', '+', '-'; starting with a letter or digit";
+
+/** A new dataset's name: the one rule for the API (datasets.addKnown) and every `datasets add`. */
+export const DatasetName = z.string().regex(/^[\p{L}\p{N}][\p{L}\p{N} ._+-]{0,99}$/u, { error: `must be ${DATASET_NAME_RULE}` });
+
 export const DatasetKindSchema = z.enum(['fashion-mnist', 'mnist', 'cifar10', 'idx', 'folder']);
 
 export const DatasetSummarySchema = z.object({
@@ -28,7 +34,7 @@ export const datasetsMethods = {
     request: z
       .object({
         kind: z.enum(['fashion-mnist', 'mnist']),
-        name: z.string().min(1).max(100).optional(),
+        name: DatasetName.optional(),
       })
       .strict(),
     response: DatasetSummarySchema,

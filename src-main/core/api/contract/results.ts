@@ -171,11 +171,11 @@ export const ExportRequestSchema = z
     /** with table 'study': the study (default: the newest) */
     studyId: StudyId.optional(),
     table: z.enum(['labels', 'pies', 'class-impact', 'shift', 'subgroup-impact', 'predictions', 'models', 'study']),
-    format: z.enum(['csv', 'json', 'jsonl']),
+    format: z.enum(['csv', 'json', 'jsonl'], { error: 'must be csv, json or jsonl' }),
     /** pies and subgroup-impact: as the CLI's --cie-quantile */
     cieQuantile: CieQuantile.optional(),
     /** subgroup-impact: as the CLI's --positive-class (name or label) */
-    positiveClass: z.string().trim().min(1).max(200).optional(),
+    positiveClass: z.string({ error: 'must be 1-200 characters' }).trim().min(1, { error: 'must be 1-200 characters' }).max(200, { error: 'must be 1-200 characters' }).optional(),
   })
   .strict();
 

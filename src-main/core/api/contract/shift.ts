@@ -49,14 +49,24 @@ export const CORRUPTION_NAMES = [
   'brightness', 'translate', 'stripe', 'fog', 'spatter', 'dotted_line', 'zigzag', 'canny_edges',
 ] as const;
 
-const EvaluateRequestSchema = z
+const SEVERITY = { error: 'is not a severity (1 to 5)' };
+
+/**
+ * What an evaluation runs: the one source for the API (evaluate.start) and pie-audit
+ * evaluate. Messages follow core/api/validate.ts.
+ */
+export const EvaluateSettingsSchema = z
   .object({
     experimentId: ExperimentId,
     /** corrupted copies of the test split, each at every severity given... */
     corruptions: z.array(z.enum(CORRUPTION_NAMES)).min(1).max(CORRUPTION_NAMES.length).optional(),
-    severities: z.array(z.number().int().min(1).max(5)).min(1).max(5).optional(),
+    severities: z
+      .array(z.number(SEVERITY).int(SEVERITY).min(1, SEVERITY).max(5, SEVERITY))
+      .min(1, { error: 'must list severities 1 to 5' })
+      .max(5, { error: 'must list severities 1 to 5' })
+      .optional(),
     /** ...or another dataset's test split with the same classes */
-    onDataset: z.string().min(1).max(100).optional(),
+    onDataset: z.string({ error: 'must be a dataset name (1-100 characters)' }).min(1, { error: 'must be a dataset name (1-100 characters)' }).max(100, { error: 'must be a dataset name (1-100 characters)' }).optional(),
   })
   .strict();
 
@@ -70,7 +80,7 @@ export const shiftMethods = {
     response: ImageShiftSchema,
   },
   'evaluate.start': {
-    request: EvaluateRequestSchema,
+    request: EvaluateSettingsSchema,
     response: z.object({ started: z.literal(true), experimentId: z.number().int(), sets: z.number().int(), todo: z.number().int() }),
   },
   'evaluate.cancel': {

@@ -94,6 +94,9 @@ export const StudyReportSchema = z.object({
   ),
 });
 
+/** The formats a study's files come in (its report, its items). */
+export const StudyFileFormat = z.enum(['json', 'csv'], { error: 'must be csv or json' });
+
 export const studiesMethods = {
   'study.list': {
     request: Empty,
@@ -144,7 +147,7 @@ export const studiesMethods = {
    * behind the study owner's confirmation.
    */
   'study.exportReport': {
-    request: z.object({ studyId: StudyId, format: z.enum(['json', 'csv']) }).strict(),
+    request: z.object({ studyId: StudyId, format: StudyFileFormat }).strict(),
     response: z.discriminatedUnion('outcome', [
       /** Electron: written where the save dialog said (rows: one per category) */
       z.object({ outcome: z.literal('saved'), path: z.string(), rows: z.number().int() }),
