@@ -66,7 +66,8 @@ describe('the run form', () => {
     const quick = formatExpected(expectedSeconds(RUN_PRESETS.quick, { cores, trainImages: 60_000 }));
     await expect.poll(() => page.getByTestId('run-expected').innerText()).toContain(`Expected: ${quick} on`);
     expect(await page.getByTestId('run-purpose').innerText()).toBe(`Quick: ${RUN_PRESETS.quick.purpose}.`);
-    await page.locator('details summary').click();
+    // the run form's own settings (the Add models panel on the same screen has a <details> too)
+    await page.getByTestId('run-form').locator('details summary').click();
     await page.getByTestId('run-workers').fill('1');
     await page.getByTestId('run-epochs').fill('12');
     const custom = formatExpected(expectedSeconds({ ...RUN_PRESETS.quick, epochs: 12 }, { cores, workers: 1, trainImages: 60_000 }));

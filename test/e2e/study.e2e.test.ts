@@ -17,7 +17,7 @@ import { ROOT, checkPrerequisites, launchChromium, runCli, screenshot, startServ
 const POPULATION = path.join(ROOT, 'test', 'fixtures', 'analysis', 'population.csv');
 const SCHEMA = ['atypical', 'noisy', 'mislabeled', 'multiple-objects', 'fine-grained', 'abstract'];
 /** API methods the study screen may call: none of them returns a PIE flag or a model output for an image. */
-const ALLOWED = new Set(['app.info', 'datasets.list', 'experiments.list', 'train.status', 'schema.get', 'annotator.get', 'annotator.set', 'study.list', 'study.create', 'study.items', 'study.label']);
+const ALLOWED = new Set(['app.info', 'datasets.list', 'experiments.list', 'train.status', 'evaluate.status', 'schema.get', 'annotator.get', 'annotator.set', 'study.list', 'study.create', 'study.items', 'study.label']);
 
 let tmp: string;
 let dbFile: string;

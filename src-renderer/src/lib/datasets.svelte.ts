@@ -1,4 +1,5 @@
 import { call, errorMessage, type ApiEvent, type DatasetSummaryDto } from './api.ts';
+import { FoldedReload } from './folded-reload.ts';
 
 export interface DownloadProgress {
   file: string;
@@ -46,29 +47,21 @@ export class DatasetsState {
     return this.#hasFashionMnist;
   }
 
-  #refreshing: Promise<void> | null = null;
-  #refreshAgain = false;
+  #reload = new FoldedReload(
+    async () => {
+      try {
+        this.#items = await call('datasets.list', {});
+        this.#loadError = null;
+      } catch (error) {
+        this.#loadError = errorMessage(error);
+      }
+    },
+    () => (this.#loaded = true),
+  );
 
   /** Reloads the list; calls that arrive during a reload are folded into one more. */
   refresh(): Promise<void> {
-    if (this.#refreshing) {
-      this.#refreshAgain = true;
-      return this.#refreshing;
-    }
-    this.#refreshing = (async () => {
-      do {
-        this.#refreshAgain = false;
-        try {
-          this.#items = await call('datasets.list', {});
-          this.#loadError = null;
-        } catch (error) {
-          this.#loadError = errorMessage(error);
-        }
-      } while (this.#refreshAgain);
-      this.#loaded = true;
-      this.#refreshing = null;
-    })();
-    return this.#refreshing;
+    return this.#reload.run();
   }
 
   async addFashionMnist(): Promise<void> {

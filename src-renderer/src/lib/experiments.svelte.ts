@@ -1,4 +1,5 @@
 import { call, errorMessage, type ApiEvent, type ExperimentSummaryDto } from './api.ts';
+import { FoldedReload } from './folded-reload.ts';
 
 /** Has a model whose predictions are stored: something to show in Results, the grid, the audit and exports. */
 export function hasFinishedModels(experiment: ExperimentSummaryDto): boolean {
@@ -10,8 +11,17 @@ export class ExperimentsState {
   #items = $state.raw<ExperimentSummaryDto[]>([]);
   #loaded = $state(false);
   #error = $state<string | null>(null);
-  #refreshing: Promise<void> | null = null;
-  #again = false;
+  #reload = new FoldedReload(
+    async () => {
+      try {
+        this.#items = await call('experiments.list', {});
+        this.#error = null;
+      } catch (error) {
+        this.#error = errorMessage(error);
+      }
+    },
+    () => (this.#loaded = true),
+  );
 
   get items(): ExperimentSummaryDto[] {
     return this.#items;
@@ -35,25 +45,9 @@ export class ExperimentsState {
     return id === null ? null : (this.#items.find((e) => e.id === id) ?? null);
   }
 
+  /** Reloads the list; calls that arrive during a reload are folded into one more. */
   refresh(): Promise<void> {
-    if (this.#refreshing) {
-      this.#again = true;
-      return this.#refreshing;
-    }
-    this.#refreshing = (async () => {
-      do {
-        this.#again = false;
-        try {
-          this.#items = await call('experiments.list', {});
-          this.#error = null;
-        } catch (error) {
-          this.#error = errorMessage(error);
-        }
-      } while (this.#again);
-      this.#loaded = true;
-      this.#refreshing = null;
-    })();
-    return this.#refreshing;
+    return this.#reload.run();
   }
 
   /** Renames; resolves with the error to show, or null. */

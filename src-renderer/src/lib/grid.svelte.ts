@@ -1,4 +1,5 @@
-import { call, errorMessage, type PieColumnsDto } from './api.ts';
+import { call, type PieColumnsDto } from './api.ts';
+import { NewestLoad } from './newest-load.svelte.ts';
 import type { LabelsState } from './labels.svelte.ts';
 
 export type SortKey = 'agreement' | 'denseAgreement' | 'meanTrueProbability' | 'selfConfidence' | 'normalizedMargin' | 'cieDistance' | 'index';
@@ -106,14 +107,12 @@ function loadSettings(): GridSettings {
  */
 export class GridState {
   #data = $state.raw<PieColumnsDto | null>(null);
-  #loading = $state(false);
-  #error = $state<string | null>(null);
+  #load = new NewestLoad();
   #settings = $state<GridSettings>(loadSettings());
 
   /** an image set chosen elsewhere (a comparison cell): this session only */
   imageSet = $state.raw<ImageSet | null>(null);
 
-  #token = 0;
   readonly labels: LabelsState;
 
   constructor(labels: LabelsState) {
@@ -125,11 +124,11 @@ export class GridState {
   }
 
   get loading(): boolean {
-    return this.#loading;
+    return this.#load.loading;
   }
 
   get error(): string | null {
-    return this.#error;
+    return this.#load.error;
   }
 
   #set<K extends keyof GridSettings>(key: K, value: GridSettings[K]): void {
@@ -289,25 +288,18 @@ export class GridState {
     return Array.from(this.rows, (r) => d.imageIndex[r] ?? 0);
   }
 
-  async load(experimentId: number, variant?: string): Promise<void> {
-    const token = ++this.#token;
-    this.#loading = true;
-    this.#error = null;
-    try {
-      const cieQuantile = this.cieQuantile;
-      const data = await call('pies.list', variant === undefined ? { experimentId, cieQuantile } : { experimentId, variant, cieQuantile });
-      if (token !== this.#token) return;
-      // another experiment chosen (not a reload): its classes are others
-      if ((this.#data !== null && this.#data.experimentId !== experimentId) || this.classFilter >= data.classes.length) this.classFilter = -1;
-      this.#set('variants', { ...this.#settings.variants, [experimentId]: data.variant });
-      this.#data = data;
-    } catch (error) {
-      if (token !== this.#token) return;
-      this.#data = null;
-      this.#error = errorMessage(error);
-    } finally {
-      if (token === this.#token) this.#loading = false;
-    }
+  load(experimentId: number, variant?: string): Promise<void> {
+    const cieQuantile = this.cieQuantile;
+    return this.#load.run(
+      () => call('pies.list', variant === undefined ? { experimentId, cieQuantile } : { experimentId, variant, cieQuantile }),
+      (data) => {
+        // another experiment chosen (not a reload): its classes are others
+        if ((this.#data !== null && this.#data.experimentId !== experimentId) || this.classFilter >= data.classes.length) this.classFilter = -1;
+        this.#set('variants', { ...this.#settings.variants, [experimentId]: data.variant });
+        this.#data = data;
+      },
+      () => (this.#data = null),
+    );
   }
 
   #loadedFor = '';
@@ -325,6 +317,6 @@ export class GridState {
     const stored = this.#settings.variants[experimentId];
     if (shown !== undefined || stored === undefined) return this.load(experimentId, shown);
     // a stored variant the experiment no longer has: its default instead
-    return this.load(experimentId, stored).then(() => (this.#error !== null ? this.load(experimentId) : undefined));
+    return this.load(experimentId, stored).then(() => (this.#load.error !== null ? this.load(experimentId) : undefined));
   }
 }

@@ -1,4 +1,5 @@
-import { call, errorMessage, type ClassImpactDto, type ModelSummaryDto, type ReportDto, type ShiftDto } from './api.ts';
+import { call, type ClassImpactDto, type ModelSummaryDto, type ReportDto, type ShiftDto } from './api.ts';
+import { NewestLoad } from './newest-load.svelte.ts';
 
 /**
  * The headline report, the models (for the population's spread) and the class impact of
@@ -11,9 +12,7 @@ export class ResultsState {
   #models = $state.raw<ModelSummaryDto[]>([]);
   #impact = $state.raw<ClassImpactDto[]>([]);
   #shift = $state.raw<ShiftDto | null>(null);
-  #loading = $state(false);
-  #error = $state<string | null>(null);
-  #token = 0;
+  #load = new NewestLoad();
 
   get experimentId(): number | null {
     return this.#experimentId;
@@ -37,47 +36,45 @@ export class ResultsState {
   }
 
   get loading(): boolean {
-    return this.#loading;
+    return this.#load.loading;
   }
 
   get error(): string | null {
-    return this.#error;
+    return this.#load.error;
   }
 
   /** Loads everything for the experiment, with CIEs at `cieQuantile`. */
-  async load(experimentId: number, cieQuantile: number): Promise<void> {
-    const token = ++this.#token;
+  load(experimentId: number, cieQuantile: number): Promise<void> {
     this.#experimentId = experimentId;
-    this.#loading = true;
-    this.#error = null;
-    try {
-      const report = await call('report.get', { experimentId, cieQuantile });
-      const [models, impact] = await Promise.all([call('experiments.models', { experimentId }), call('classes.impact', { experimentId })]);
-      if (token !== this.#token) return;
-      this.#report = report;
-      this.#models = models;
-      this.#impact = impact;
-      this.#shift = null;
-      void this.#loadShift(experimentId, token);
-    } catch (error) {
-      if (token !== this.#token) return;
-      this.#report = null;
-      this.#models = [];
-      this.#impact = [];
-      this.#shift = null;
-      this.#error = errorMessage(error);
-    } finally {
-      if (token === this.#token) this.#loading = false;
-    }
+    return this.#load.run(
+      async () => {
+        const report = await call('report.get', { experimentId, cieQuantile });
+        const [models, impact] = await Promise.all([call('experiments.models', { experimentId }), call('classes.impact', { experimentId })]);
+        return { report, models, impact };
+      },
+      ({ report, models, impact }, stillNewest) => {
+        this.#report = report;
+        this.#models = models;
+        this.#impact = impact;
+        this.#shift = null;
+        void this.#loadShift(experimentId, stillNewest);
+      },
+      () => {
+        this.#report = null;
+        this.#models = [];
+        this.#impact = [];
+        this.#shift = null;
+      },
+    );
   }
 
-  async #loadShift(experimentId: number, token: number): Promise<void> {
+  async #loadShift(experimentId: number, stillNewest: () => boolean): Promise<void> {
     try {
       const shift = await call('shift.get', { experimentId });
-      if (token === this.#token) this.#shift = shift.rows.length > 0 ? shift : null;
+      if (stillNewest()) this.#shift = shift.rows.length > 0 ? shift : null;
     } catch {
       // The shift section is optional: without it the other results still stand.
-      if (token === this.#token) this.#shift = null;
+      if (stillNewest()) this.#shift = null;
     }
   }
 }

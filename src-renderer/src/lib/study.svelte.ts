@@ -1,4 +1,5 @@
 import { call, errorMessage, type LabelCategoryDto, type StudyItemDto, type StudyReportDto, type StudySummaryDto } from './api.ts';
+import { NewestLoad } from './newest-load.svelte.ts';
 import type { AnnotatorState } from './annotator.svelte.ts';
 import { EditedLabels, LabelEditor, type LabelTarget } from './label-editor.svelte.ts';
 
@@ -153,41 +154,28 @@ export class StudySession extends EditedLabels {
   }
 }
 
-/** A study's report (results view). */
+/** A study's report (results view); the newest load wins. */
 export class StudyReportState {
   #report = $state.raw<StudyReportDto | null>(null);
-  #loading = $state(false);
-  #error = $state<string | null>(null);
+  #load = new NewestLoad();
 
   get report(): StudyReportDto | null {
     return this.#report;
   }
 
   get loading(): boolean {
-    return this.#loading;
+    return this.#load.loading;
   }
 
   get error(): string | null {
-    return this.#error;
+    return this.#load.error;
   }
 
-  #token = 0;
-
-  async load(studyId: number): Promise<void> {
-    const token = ++this.#token;
-    this.#loading = true;
-    try {
-      const report = await call('study.report', { studyId });
-      if (token !== this.#token) return;
-      this.#report = report;
-      this.#error = null;
-    } catch (error) {
-      if (token === this.#token) {
-        this.#report = null;
-        this.#error = errorMessage(error);
-      }
-    } finally {
-      if (token === this.#token) this.#loading = false;
-    }
+  load(studyId: number): Promise<void> {
+    return this.#load.run(
+      () => call('study.report', { studyId }),
+      (report) => (this.#report = report),
+      () => (this.#report = null),
+    );
   }
 }
