@@ -11,25 +11,11 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT, checkPrerequisites, launchChromium, runCli, screenshot, startServer, stopServer, watchPage, type Server } from './support.ts';
 import { csvRows } from '../helpers/csv-rows.ts';
+import type { StudyReport } from '../../src-main/core/study/report.ts';
 
 const POPULATION = path.join(ROOT, 'test', 'fixtures', 'analysis', 'population.csv');
 /** Three annotators' labels of the study drawn below (test/fixtures/study/make-labels.ts). */
 const LABELS = path.join(ROOT, 'test', 'fixtures', 'study', 'labels-unblinded.csv');
-
-interface Category {
-  name: string;
-  pie_count: number;
-  pie_share: number | null;
-  pie_ci: [number | null, number | null];
-  control_count: number;
-  control_share: number | null;
-  control_ci: [number | null, number | null];
-  ratio: number | null;
-  fisher_p: number | null;
-  fleiss_kappa: number | null;
-  krippendorff_alpha: number | null;
-  gwet_ac1: number | null;
-}
 
 let tmp: string;
 let dbFile: string;
@@ -83,7 +69,7 @@ describe('the study entry of the Export screen', () => {
     const json = await download('export-study-report-json');
     expect(json.name).toBe('pie-audit-synthetic-study1-report.json');
     expect(json.text).toBe(cli);
-    const report = JSON.parse(cli) as { blind: boolean; study_id: number; n_pies: number; annotators: string[]; categories: Category[] };
+    const report = JSON.parse(cli) as StudyReport;
     expect(report.blind).toBe(true);
     expect(report.annotators).toEqual(['ann-1', 'ann-2', 'ann-3']);
 
