@@ -5,41 +5,27 @@
  * in the PIE grid and in the audit; the grid's "labeled" badge is a filled check mark,
  * not a number drawn like a key hint; a selected category keeps its key readable.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, checkPrerequisites, launchChromium, runCli, screenshot, startServer, stopServer, watchPage, type Server } from './support.ts';
+import { importFixturePopulation, openE2eSession, type E2eSession } from './session.ts';
+import { screenshot } from './support.ts';
 
-const POPULATION = path.join(ROOT, 'test', 'fixtures', 'analysis', 'population.csv');
 /** --pie in the light theme (styles/global.css). */
 const RED = 'rgb(180, 55, 47)';
 
-let tmp: string;
-let dbFile: string;
-let server: Server | undefined;
-let browser: Browser | undefined;
+let e2e: E2eSession;
 let page: Page;
-let watch: Awaited<ReturnType<typeof watchPage>>;
 
 beforeAll(async () => {
-  checkPrerequisites();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'colours-e2e-'));
-  dbFile = path.join(tmp, 'colours.db');
-  await runCli(['--db', dbFile, 'import', 'predictions', '--format', 'long-csv', '--dataset', 'synthetic', POPULATION], tmp);
-  server = await startServer(dbFile, tmp);
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, colorScheme: 'light' });
-  page = await context.newPage();
-  watch = await watchPage(page);
+  e2e = await openE2eSession({
+    name: 'colours',
+    prepare: ({ cli }) => importFixturePopulation(cli),
+    context: { viewport: { width: 1400, height: 900 }, colorScheme: 'light' },
+  });
+  page = e2e.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await stopServer(server.child);
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => e2e?.close());
 
 interface CellColours {
   image: number;
@@ -73,8 +59,7 @@ describe('colours that carry meaning', () => {
   let rightVariantPie: CellColours | undefined;
 
   it('grid: a PIE\'s variant label is red when it is wrong and never when it is the true class', async () => {
-    if (!server) throw new Error('no server');
-    await page.goto(`${server.url}#/grid/1`);
+    await page.goto(`${e2e.server.url}#/grid/1`);
     await expect.poll(async () => (await cellColours()).length, { timeout: 20_000 }).toBeGreaterThan(20);
     const cells = await cellColours();
     const pies = cells.filter((c) => c.pie);
@@ -89,7 +74,7 @@ describe('colours that carry meaning', () => {
   });
 
   it('grid: the labeled badge is a filled check mark, unlike the outlined key hints', async () => {
-    if (!server || !rightVariantPie) throw new Error('no PIE found');
+    if (!rightVariantPie) throw new Error('no PIE found');
     const image = rightVariantPie.image;
     const saved = await page.evaluate(async (imageIndex) => {
       const response = await fetch('/api/labels.set', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ experimentId: 1, imageIndex, categories: ['atypical', 'noisy'] }) });
@@ -107,7 +92,7 @@ describe('colours that carry meaning', () => {
     expect(look.text).not.toMatch(/\d/);
     expect(look.background).toBe('rgb(31, 122, 74)');
 
-    await page.goto(`${server.url}#/audit/1/${image}`);
+    await page.goto(`${e2e.server.url}#/audit/1/${image}`);
     const key = page.locator('[data-category="atypical"] kbd');
     await expect.poll(() => key.count(), { timeout: 20_000 }).toBe(1);
     const keyLook = await key.evaluate((k) => {
@@ -138,6 +123,6 @@ describe('colours that carry meaning', () => {
     expect(selected.pressed).toBe('true');
     expect(selected.key).not.toBe(selected.background);
     await screenshot(page, 'audit-modal-colours');
-    expect(watch.problems).toEqual([]);
+    expect(e2e.watch.problems).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type ConsoleMessage, type Page } from 'playwright-core';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const BIN = path.join(ROOT, 'bin', 'pie-audit.js');
@@ -86,19 +86,64 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
+/** What a page logged that a test expects not to see; see watchPage. */
+export interface PageWatch {
+  /** console errors and warnings, and page errors, as `type: text (url)` */
+  problems: string[];
+  /** the CSP violations the page has seen, as `directive blocked-uri` */
+  violations(): Promise<string[]>;
+  /** Runs a step that provokes failed requests on purpose: console messages from a URL ending in `urlEnd` are not recorded meanwhile. */
+  ignoring<T>(urlEnd: string, step: () => Promise<T>): Promise<T>;
+}
+
 /** Records console errors, page errors and CSP violations of a page. */
-export async function watchPage(page: Page): Promise<{ problems: string[]; violations: () => Promise<string[]> }> {
+export async function watchPage(page: Page): Promise<PageWatch> {
   const problems: string[] = [];
+  let ignoredUrlEnd: string | undefined;
   await page.addInitScript(() => {
     const seen: string[] = [];
     (window as unknown as { __cspViolations: string[] }).__cspViolations = seen;
     document.addEventListener('securitypolicyviolation', (e) => seen.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
   page.on('console', (message: ConsoleMessage) => {
-    if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()} (${message.location().url})`);
+    if (message.type() !== 'error' && message.type() !== 'warning') return;
+    const where = message.location().url;
+    if (ignoredUrlEnd && where.endsWith(ignoredUrlEnd)) return;
+    problems.push(`${message.type()}: ${message.text()} (${where})`);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  return { problems, violations: () => page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []) };
+  return {
+    problems,
+    violations: () => page.evaluate(() => (window as unknown as { __cspViolations?: string[] }).__cspViolations ?? []),
+    ignoring: async (urlEnd, step) => {
+      ignoredUrlEnd = urlEnd;
+      try {
+        return await step();
+      } finally {
+        ignoredUrlEnd = undefined;
+      }
+    },
+  };
+}
+
+/** A browser with one page in its own context, watched (watchPage). */
+export interface ChromiumPage {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  watch: PageWatch;
+}
+
+export async function openChromiumPage(options: BrowserContextOptions = {}): Promise<ChromiumPage> {
+  const browser = await launchChromium();
+  try {
+    const context = await browser.newContext(options);
+    const page = await context.newPage();
+    return { browser, context, page, watch: await watchPage(page) };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

@@ -1,0 +1,86 @@
+/**
+ * One browser-mode session for an e2e test or a browser bench: a fresh folder and
+ * database (filled by the CLI first, when the scenario needs data), the real
+ * `pie-audit serve` on it, Debian's Chromium with one watched page, and one `close()`.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { BrowserContextOptions } from 'playwright-core';
+import { FASHION_MNIST_DIR, ROOT, checkPrerequisites, openChromiumPage, runCli, startServer, stopServer, type ChromiumPage, type Server } from './support.ts';
+
+export interface E2eSessionOptions {
+  /** Names the folder (`pie-audit-<name>-…`) and the database (`<name>.db`). */
+  name: string;
+  /** The folder to make the session's folder in (the system's temporary folder unless given). */
+  parent?: string;
+  /** The scenario reads the system copy of Fashion-MNIST: fail early, with the fix, without it. */
+  fashionMnist?: boolean;
+  /** Fills the database before the server opens it (datasets, imports, runs by the CLI). */
+  prepare?: (session: { dir: string; db: string; cli: (args: string[]) => Promise<string> }) => Promise<unknown>;
+  /** The page's browser context (viewport, colour scheme, ...); Playwright's defaults otherwise. */
+  context?: BrowserContextOptions;
+}
+
+export interface E2eSession extends ChromiumPage {
+  /** The session's own folder (the CLI's data and cache folders, downloads), removed by close(). */
+  dir: string;
+  db: string;
+  server: Server;
+  /** The pie-audit command on the session's database. */
+  cli(args: string[]): Promise<string>;
+  /** Clicks the button that starts a download and saves it in the session's folder. */
+  download(testId: string): Promise<{ name: string; file: string; text: string }>;
+  close(): Promise<void>;
+}
+
+/** The committed synthetic population (240 images, dense and compressed variants) as long CSV. */
+export const FIXTURE_POPULATION = path.join(ROOT, 'test', 'fixtures', 'analysis', 'population.csv');
+
+/** Imports the fixture population as predictions (experiment 1 of a fresh database). */
+export function importFixturePopulation(cli: E2eSession['cli']): Promise<string> {
+  return cli(['import', 'predictions', '--format', 'long-csv', '--dataset', 'synthetic', FIXTURE_POPULATION]);
+}
+
+export function checkFashionMnist(): void {
+  if (!fs.existsSync(FASHION_MNIST_DIR)) throw new Error(`${FASHION_MNIST_DIR} is missing: install Debian's dataset-fashion-mnist`);
+}
+
+/** Opens the session; whatever was opened before a failure is closed again before it rethrows. */
+export async function openE2eSession(options: E2eSessionOptions): Promise<E2eSession> {
+  checkPrerequisites();
+  if (options.fashionMnist) checkFashionMnist();
+  const dir = fs.mkdtempSync(path.join(options.parent ?? os.tmpdir(), `pie-audit-${options.name}-`));
+  const db = path.join(dir, `${options.name}.db`);
+  const cli = (args: string[]): Promise<string> => runCli(['--db', db, ...args], dir);
+  let server: Server | undefined;
+  let opened: ChromiumPage | undefined;
+  const close = async (): Promise<void> => {
+    try {
+      await opened?.browser.close();
+    } finally {
+      try {
+        if (server) await stopServer(server.child);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  };
+  try {
+    await options.prepare?.({ dir, db, cli });
+    server = await startServer(db, dir);
+    opened = await openChromiumPage(options.context);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const { page } = opened;
+  const download = async (testId: string): Promise<{ name: string; file: string; text: string }> => {
+    const [started] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
+    const name = started.suggestedFilename();
+    const file = path.join(dir, name);
+    await started.saveAs(file);
+    return { name, file, text: fs.readFileSync(file, 'utf8') };
+  };
+  return { ...opened, dir, db, server, cli, download, close };
+}
