@@ -5,59 +5,40 @@
  * the owner says so, and the study's labels equal to `pie-audit export study`.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, checkPrerequisites, launchChromium, runCli, screenshot, startServer, stopServer, watchPage, type Server } from './support.ts';
+import { importFixturePopulation, openE2eSession, type E2eSession } from './session.ts';
+import { ROOT, screenshot } from './support.ts';
 import { csvRows } from '../helpers/csv-rows.ts';
 import type { StudyReport } from '../../src-main/core/study/report.ts';
 
-const POPULATION = path.join(ROOT, 'test', 'fixtures', 'analysis', 'population.csv');
 /** Three annotators' labels of the study drawn below (test/fixtures/study/make-labels.ts). */
 const LABELS = path.join(ROOT, 'test', 'fixtures', 'study', 'labels-unblinded.csv');
 
-let tmp: string;
-let dbFile: string;
-let server: Server | undefined;
-let browser: Browser | undefined;
+let e2e: E2eSession;
 let page: Page;
-let watch: Awaited<ReturnType<typeof watchPage>>;
 
 beforeAll(async () => {
-  checkPrerequisites();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'export-study-e2e-'));
-  dbFile = path.join(tmp, 'study.db');
-  await runCli(['--db', dbFile, 'import', 'predictions', '--format', 'long-csv', '--dataset', 'synthetic', POPULATION], tmp);
-  await runCli(['--db', dbFile, 'study', 'create', '--name', 'pilot', '--pies', '30', '--controls', '30', '--variant', '0.9', '--seed', '7'], tmp);
-  await runCli(['--db', dbFile, 'study', 'import-labels', LABELS], tmp);
-  server = await startServer(dbFile, tmp);
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-  page = await context.newPage();
-  watch = await watchPage(page);
+  e2e = await openE2eSession({
+    name: 'export-study',
+    prepare: async ({ cli }) => {
+      await importFixturePopulation(cli);
+      await cli(['study', 'create', '--name', 'pilot', '--pies', '30', '--controls', '30', '--variant', '0.9', '--seed', '7']);
+      await cli(['study', 'import-labels', LABELS]);
+    },
+    context: { viewport: { width: 1400, height: 900 }, acceptDownloads: true },
+  });
+  page = e2e.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await stopServer(server.child);
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
-
-/** Clicks a button that starts a download; resolves with the file's name and text. */
-async function download(testId: string): Promise<{ name: string; text: string }> {
-  const [file] = await Promise.all([page.waitForEvent('download'), page.getByTestId(testId).click()]);
-  const out = path.join(tmp, file.suggestedFilename());
-  await file.saveAs(out);
-  return { name: file.suggestedFilename(), text: fs.readFileSync(out, 'utf8') };
-}
+afterAll(() => e2e?.close());
 
 const cell = (value: number | null): string => (value === null ? '' : String(value));
 
 describe('the study entry of the Export screen', () => {
   it('offers a blind study\'s statistics only after the owner says so, and downloads exactly what the CLI prints', async () => {
-    if (!server) throw new Error('no server');
-    await page.goto(`${server.url}#/export`);
+    await page.goto(`${e2e.server.url}#/export`);
     await expect.poll(() => page.getByTestId('study-export-pick').locator('option').allTextContents()).toEqual(['#1 pilot (blind)']);
     await expect.poll(() => page.getByTestId('study-export-blind').isVisible()).toBe(true);
     expect(await page.getByTestId('export-study-report-json').isDisabled()).toBe(true);
@@ -65,15 +46,15 @@ describe('the study entry of the Export screen', () => {
     await page.getByTestId('study-export-owner').check();
     await screenshot(page, 'export-study-blind-owner');
 
-    const cli = await runCli(['--db', dbFile, 'study', 'report', '--json'], tmp);
-    const json = await download('export-study-report-json');
+    const cli = await e2e.cli(['study', 'report', '--json']);
+    const json = await e2e.download('export-study-report-json');
     expect(json.name).toBe('pie-audit-synthetic-study1-report.json');
     expect(json.text).toBe(cli);
     const report = JSON.parse(cli) as StudyReport;
     expect(report.blind).toBe(true);
     expect(report.annotators).toEqual(['ann-1', 'ann-2', 'ann-3']);
 
-    const csv = await download('export-study-report-csv');
+    const csv = await e2e.download('export-study-report-csv');
     expect(csv.name).toBe('pie-audit-synthetic-study1-report.csv');
     const rows = csvRows(csv.text);
     expect(rows.map((r) => r.category)).toEqual(report.categories.map((c) => c.name));
@@ -101,9 +82,9 @@ describe('the study entry of the Export screen', () => {
   });
 
   it('downloads the study\'s labels as `pie-audit export study` writes them (no is_pie while blind)', async () => {
-    const out = path.join(tmp, 'cli-study.csv');
-    await runCli(['--db', dbFile, 'export', 'study', '--format', 'csv', '--out', out], tmp);
-    const labels = await download('export-study-labels');
+    const out = path.join(e2e.dir, 'cli-study.csv');
+    await e2e.cli(['export', 'study', '--format', 'csv', '--out', out]);
+    const labels = await e2e.download('export-study-labels');
     expect(labels.name).toBe('pie-audit-synthetic-study1.csv');
     expect(labels.text).toBe(fs.readFileSync(out, 'utf8'));
     const rows = csvRows(labels.text);
@@ -112,17 +93,16 @@ describe('the study entry of the Export screen', () => {
   });
 
   it('after unblinding, offers the statistics without the owner\'s step, and they carry blind false', async () => {
-    if (!server) throw new Error('no server');
-    await runCli(['--db', dbFile, 'study', 'unblind'], tmp);
+    await e2e.cli(['study', 'unblind']);
     await page.reload();
     await expect.poll(() => page.getByTestId('study-export-pick').locator('option').allTextContents()).toEqual(['#1 pilot']);
     expect(await page.getByTestId('study-export-blind').count()).toBe(0);
     expect(await page.getByTestId('export-study-report-json').isDisabled()).toBe(false);
-    const cli = await runCli(['--db', dbFile, 'study', 'report', '--json'], tmp);
-    const json = await download('export-study-report-json');
+    const cli = await e2e.cli(['study', 'report', '--json']);
+    const json = await e2e.download('export-study-report-json');
     expect(json.text).toBe(cli);
     expect((JSON.parse(json.text) as { blind: boolean }).blind).toBe(false);
-    expect(watch.problems).toEqual([]);
-    expect(await watch.violations()).toEqual([]);
+    expect(e2e.watch.problems).toEqual([]);
+    expect(await e2e.watch.violations()).toEqual([]);
   });
 });

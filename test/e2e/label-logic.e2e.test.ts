@@ -5,41 +5,25 @@
  * (another connection holds the database's write lock) and is retried with nothing
  * lost, and the unsaved-changes warning while a save is still waiting.
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, checkPrerequisites, launchChromium, runCli, startServer, stopServer, type Server } from './support.ts';
+import { labelingScreen } from './labeling-screen.ts';
+import { importFixturePopulation, openE2eSession, type E2eSession } from './session.ts';
 
-const POPULATION = path.join(ROOT, 'test', 'fixtures', 'analysis', 'population.csv');
-
-let tmp: string;
-let dbFile: string;
-let server: Server | undefined;
-let browser: Browser | undefined;
+let e2e: E2eSession;
 let page: Page;
 
 beforeAll(async () => {
-  checkPrerequisites();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'label-logic-e2e-'));
-  dbFile = path.join(tmp, 'labels.db');
-  await runCli(['--db', dbFile, 'import', 'predictions', '--format', 'long-csv', '--dataset', 'synthetic', POPULATION], tmp);
-  server = await startServer(dbFile, tmp);
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
+  e2e = await openE2eSession({ name: 'label-logic', prepare: ({ cli }) => importFixturePopulation(cli), context: { viewport: { width: 1400, height: 900 } } });
+  page = e2e.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await stopServer(server.child);
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => e2e?.close());
 
 /** Stored audit labels by image, read by a second connection. */
 function stored(): Map<number, string[]> {
-  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  const db = new Database(e2e.db, { readonly: true, fileMustExist: true });
   try {
     const rows = db.prepare('SELECT image_index, categories FROM labels WHERE study_id IS NULL').all() as { image_index: number; categories: string }[];
     return new Map(rows.map((r) => [r.image_index, JSON.parse(r.categories) as string[]]));
@@ -48,14 +32,12 @@ function stored(): Map<number, string[]> {
   }
 }
 
-const currentImage = async (): Promise<number> => Number(await page.getByTestId('audit-image-index').textContent());
-const pressed = (): Promise<(string | null)[]> => page.locator('[data-category][aria-pressed="true"]').evaluateAll((b) => b.map((x) => x.getAttribute('data-category')));
-const waitSaved = (): Promise<void> => expect.poll(() => page.getByTestId('save-status').getAttribute('data-pending'), { timeout: 30_000 }).toBe('0');
+const { currentImage, pressed, waitSaved } = labelingScreen(() => page, 30_000);
 
 describe('audit label logic in the browser (imported fixture population)', () => {
   it('undoes several steps with Ctrl+Z and Meta+Z, restoring an earlier label', async () => {
-    await page.goto(server!.url);
-    await page.goto(`${server!.origin}/#/audit/1`);
+    await page.goto(e2e.server.url);
+    await page.goto(`${e2e.server.origin}/#/audit/1`);
     await page.getByTestId('audit-image-index').waitFor({ timeout: 30_000 });
     const first = await currentImage();
     await page.keyboard.press('1'); // atypical
@@ -86,7 +68,7 @@ describe('audit label logic in the browser (imported fixture population)', () =>
 
   it('keeps a label whose save failed, warns before leaving meanwhile, and saves it once the database is free', async () => {
     const image = await currentImage();
-    const holder = new Database(dbFile);
+    const holder = new Database(e2e.db);
     holder.exec('BEGIN EXCLUSIVE');
     try {
       await page.keyboard.press('4'); // multiple-objects
