@@ -4,43 +4,32 @@
  * in its option, the run's expected time under the summary, following custom settings.
  * The times are the estimate of src-renderer/src/lib/run-presets.ts for this machine's cores.
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUN_PRESETS, expectedSeconds, formatExpected } from '../../src-renderer/src/lib/run-presets.ts';
-import { FASHION_MNIST_DIR, checkPrerequisites, launchChromium, runCli, screenshot, startServer, stopServer, watchPage, type Server } from './support.ts';
+import { openE2eSession, type E2eSession } from './session.ts';
+import { FASHION_MNIST_DIR, screenshot } from './support.ts';
 
-let tmp: string;
-let server: Server | undefined;
-let browser: Browser | undefined;
+let e2e: E2eSession;
 let page: Page;
-let watch: Awaited<ReturnType<typeof watchPage>>;
 const cores = os.availableParallelism();
 
 beforeAll(async () => {
-  checkPrerequisites();
-  if (!fs.existsSync(FASHION_MNIST_DIR)) throw new Error(`${FASHION_MNIST_DIR} is missing: install Debian's dataset-fashion-mnist`);
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'run-form-e2e-'));
-  const db = path.join(tmp, 'runs.db');
-  await runCli(['--db', db, 'datasets', 'add', 'fashion-mnist', '--from', FASHION_MNIST_DIR], tmp);
-  server = await startServer(db, tmp);
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-  watch = await watchPage(page);
+  e2e = await openE2eSession({
+    name: 'run-form',
+    fashionMnist: true,
+    prepare: ({ cli }) => cli(['datasets', 'add', 'fashion-mnist', '--from', FASHION_MNIST_DIR]),
+    context: { viewport: { width: 1400, height: 900 } },
+  });
+  page = e2e.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await stopServer(server.child);
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => e2e?.close());
 
 describe('the run form', () => {
   it('starts on the smoke preset and gives every preset its expected time on this machine', async () => {
-    if (!server) throw new Error('no server');
-    await page.goto(`${server.url}#/runs`);
+    await page.goto(`${e2e.server.url}#/runs`);
     const select = page.getByTestId('run-preset');
     await expect.poll(() => select.inputValue(), { timeout: 20_000 }).toBe('smoke');
     for (const [name, preset] of Object.entries(RUN_PRESETS)) {
@@ -73,6 +62,6 @@ describe('the run form', () => {
     const custom = formatExpected(expectedSeconds({ ...RUN_PRESETS.quick, epochs: 12 }, { cores, workers: 1, trainImages: 60_000 }));
     expect(custom).not.toBe(quick);
     await expect.poll(() => page.getByTestId('run-expected').innerText()).toContain(`Expected: ${custom} on`);
-    expect(watch.problems).toEqual([]);
+    expect(e2e.watch.problems).toEqual([]);
   });
 });

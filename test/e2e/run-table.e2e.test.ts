@@ -7,47 +7,38 @@
  * models their epochs.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeLearnableMnistFolder } from '../helpers/data.ts';
-import { checkPrerequisites, launchChromium, runCli, screenshot, startServer, stopServer, watchPage, type Server } from './support.ts';
+import { openE2eSession, type E2eSession } from './session.ts';
+import { screenshot } from './support.ts';
 
 const EPOCHS = 60;
 
-let tmp: string;
-let dbFile: string;
-let server: Server | undefined;
-let browser: Browser | undefined;
+let e2e: E2eSession;
 let page: Page;
-let watch: Awaited<ReturnType<typeof watchPage>>;
 
 beforeAll(async () => {
-  checkPrerequisites();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'run-table-e2e-'));
-  dbFile = path.join(tmp, 'runs.db');
-  const source = path.join(tmp, 'toy');
-  fs.mkdirSync(source);
-  writeLearnableMnistFolder(source, 400, 100);
-  await runCli(['--db', dbFile, 'datasets', 'add', 'mnist', '--from', source, '--name', 'toy'], tmp);
-  server = await startServer(dbFile, tmp);
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1400, height: 900 } })).newPage();
-  watch = await watchPage(page);
+  e2e = await openE2eSession({
+    name: 'run-table',
+    prepare: async ({ dir, cli }) => {
+      const source = path.join(dir, 'toy');
+      fs.mkdirSync(source);
+      writeLearnableMnistFolder(source, 400, 100);
+      await cli(['datasets', 'add', 'mnist', '--from', source, '--name', 'toy']);
+    },
+    context: { viewport: { width: 1400, height: 900 } },
+  });
+  page = e2e.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await stopServer(server.child);
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => e2e?.close());
 
 describe('the run table', () => {
   it('resumes after a reload with the run\'s one worker, and shows finished int8 models as quantized', async () => {
-    if (!server) throw new Error('no server');
-    await page.goto(`${server.url}#/runs`);
+    await page.goto(`${e2e.server.url}#/runs`);
     await expect.poll(() => page.getByTestId('run-dataset').inputValue(), { timeout: 20_000 }).toBe('toy');
     await page.locator('summary', { hasText: 'Custom settings' }).click();
     await page.getByTestId('run-models').fill('2');
@@ -61,7 +52,7 @@ describe('the run table', () => {
     await expect.poll(() => progress.locator('tr[data-status="running"]').count(), { timeout: 60_000 }).toBe(1);
     await page.getByTestId('run-cancel').click();
     await page.getByTestId('run-resume').waitFor({ timeout: 60_000 });
-    const handle = new Database(dbFile, { readonly: true, fileMustExist: true });
+    const handle = new Database(e2e.db, { readonly: true, fileMustExist: true });
     const experimentId = handle.prepare('SELECT max(id) FROM experiments').pluck().get() as number;
     const unfinished = handle.prepare("SELECT count(*) FROM models WHERE experiment_id = ? AND status <> 'done'").pluck().get(experimentId) as number;
     handle.close();
@@ -93,6 +84,6 @@ describe('the run table', () => {
     }
     expect(rows.filter((r) => r.variant === 'int8')).toHaveLength(2);
     await screenshot(page, 'runs-resumed-after-reload');
-    expect(watch.problems).toEqual([]);
+    expect(e2e.watch.problems).toEqual([]);
   }, 900_000);
 });
