@@ -6,46 +6,39 @@
  * cells and splits open exactly their images in the grid.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, checkPrerequisites, launchChromium, runCli, screenshot, startServer, stopServer, watchPage, type Server } from './support.ts';
-import { ANALYSIS_FIXTURES, writeSyntheticDataset } from '../helpers/synthetic-dataset.ts';
+import { importFixturePopulation, openE2eSession, type E2eSession } from './session.ts';
+import { ROOT, screenshot } from './support.ts';
+import { writeSyntheticDataset } from '../helpers/synthetic-dataset.ts';
 
 type Json = Record<string, unknown>;
 const fixture = (...parts: string[]): unknown => JSON.parse(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', ...parts), 'utf8'));
 
-let tmp: string;
-let server: Server | undefined;
-let browser: Browser | undefined;
+let e2e: E2eSession;
 let page: Page;
-let watch: Awaited<ReturnType<typeof watchPage>>;
 
 beforeAll(async () => {
-  checkPrerequisites();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'beyond-e2e-'));
-  const db = path.join(tmp, 'beyond.db');
-  await runCli(['--db', db, ...writeSyntheticDataset(tmp)], tmp);
-  await runCli(['--db', db, 'import', 'predictions', '--format', 'long-csv', '--dataset', 'synthetic', path.join(ANALYSIS_FIXTURES, 'population.csv')], tmp);
-  await runCli(['--db', db, 'datasets', 'attributes', '--dataset', 'synthetic', path.join(ROOT, 'test', 'fixtures', 'subgroups', 'attributes.csv')], tmp);
-  server = await startServer(db, tmp);
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1400, height: 1000 } })).newPage();
-  watch = await watchPage(page);
+  e2e = await openE2eSession({
+    name: 'beyond',
+    prepare: async ({ dir, cli }) => {
+      await cli(writeSyntheticDataset(dir));
+      await importFixturePopulation(cli);
+      await cli(['datasets', 'attributes', '--dataset', 'synthetic', path.join(ROOT, 'test', 'fixtures', 'subgroups', 'attributes.csv')]);
+    },
+    context: { viewport: { width: 1400, height: 1000 } },
+  });
+  page = e2e.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await stopServer(server.child);
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => e2e?.close());
 
 describe('CIEs, subgroups and the comparison view in the browser (pie-audit serve + Chromium)', () => {
   it('shows CIEs and PIEs ∩ CIEs in the headline table', async () => {
-    await page.goto(server!.url);
-    await page.goto(`${server!.origin}/#/results/1`);
+    await page.goto(e2e.server.url);
+    await page.goto(`${e2e.server.origin}/#/results/1`);
     await page.getByTestId('report-table').waitFor();
     const headline = (fixture('analysis', 'reference.json') as { headline: Record<string, Record<string, Json | undefined>> }).headline;
     for (const variant of ['magnitude-0.5', 'magnitude-0.9', 'int8']) {
@@ -136,7 +129,7 @@ describe('CIEs, subgroups and the comparison view in the browser (pie-audit serv
 
   it('filters the grid by attribute and value, as the database has them, and keeps the filter across a reload', async () => {
     // The images of each value, read from the SQLite file itself.
-    const sqlite = new Database(path.join(tmp, 'beyond.db'), { readonly: true });
+    const sqlite = new Database(e2e.db, { readonly: true });
     const withValue = (attribute: string, value: string): number[] =>
       sqlite
         .prepare(
@@ -194,7 +187,7 @@ describe('CIEs, subgroups and the comparison view in the browser (pie-audit serv
 
   it('changes the CIE quantile on the Results screen: the headline, the grid and the exports follow, across a reload', async () => {
     const reference = fixture('analysis', 'reference.json') as { headline: Record<string, Record<string, Json | undefined>>; images: Record<string, Record<string, boolean[]>> };
-    await page.goto(`${server!.origin}/#/results/1`);
+    await page.goto(`${e2e.server.origin}/#/results/1`);
     await page.getByTestId('report-table').waitFor();
     expect(await page.getByTestId('cie-note').textContent()).toContain('0.9 quantile');
     const input = page.getByTestId('cie-quantile').first();
@@ -216,7 +209,7 @@ describe('CIEs, subgroups and the comparison view in the browser (pie-audit serv
     await screenshot(page, 'beyond-6-cie-quantile');
 
     // The grid's CIEs are at 0.75 too (magnitude-0.5: 116 against 43 at 0.9).
-    await page.goto(`${server!.origin}/#/grid/1`);
+    await page.goto(`${e2e.server.origin}/#/grid/1`);
     await page.getByTestId('grid-variant').selectOption('magnitude-0.5');
     await page.getByTestId('grid-pies-only').uncheck();
     await page.getByTestId('grid-cie').selectOption('cie');
@@ -237,7 +230,7 @@ describe('CIEs, subgroups and the comparison view in the browser (pie-audit serv
     await expect.poll(() => page.getByTestId('cie-quantile').inputValue()).toBe('0.75');
     await expect.poll(() => grid.getAttribute('data-count')).toBe(String(flags['is_cie_0.75']?.filter(Boolean).length));
     expect(await page.getByTestId('grid-cie').inputValue()).toBe('cie');
-    await page.goto(`${server!.origin}/#/export/1`);
+    await page.goto(`${e2e.server.origin}/#/export/1`);
     expect(await page.getByTestId('export-subgroup-impact-cie').textContent()).toContain('quantile 0.75');
   });
 
@@ -249,13 +242,11 @@ describe('CIEs, subgroups and the comparison view in the browser (pie-audit serv
     ];
     for (const { table, positive, cli } of cases) {
       await page.getByTestId('export-positive-class').fill(positive);
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(`export-${table}`).click()]);
-      expect(download.suggestedFilename()).toBe(`pie-audit-synthetic-e1-${table}.csv`);
-      const file = path.join(tmp, `app-${table}-${positive}.csv`);
-      await download.saveAs(file);
-      const out = path.join(tmp, `cli-${table}-${positive}.csv`);
-      await runCli(['--db', path.join(tmp, 'beyond.db'), 'export', table, '--format', 'csv', '--out', out, '--experiment', '1', ...cli], tmp);
-      const app = fs.readFileSync(file, 'utf8');
+      const download = await e2e.download(`export-${table}`);
+      expect(download.name).toBe(`pie-audit-synthetic-e1-${table}.csv`);
+      const out = path.join(e2e.dir, `cli-${table}-${positive}.csv`);
+      await e2e.cli(['export', table, '--format', 'csv', '--out', out, '--experiment', '1', ...cli]);
+      const app = download.text;
       expect(app, `${table} ${positive}`).toBe(fs.readFileSync(out, 'utf8'));
       if (table === 'subgroup-impact') {
         expect(app.split('\n')[0]?.split(',').slice(-2)).toEqual(positive === '' ? ['pie_ratio', 'cie_ratio'] : ['fpr_change', 'fnr_change']);
@@ -267,13 +258,13 @@ describe('CIEs, subgroups and the comparison view in the browser (pie-audit serv
     await page.getByTestId('export-subgroup-impact').click();
     await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/--positive-class 'dog' is not a class/);
     // the one 400 provoked on purpose, and nothing else
-    expect(watch.problems).toEqual([expect.stringMatching(/status of 400 .*\/api\/export\.file/)]);
-    watch.problems.length = 0;
+    expect(e2e.watch.problems).toEqual([expect.stringMatching(/status of 400 .*\/api\/export\.file/)]);
+    e2e.watch.problems.length = 0;
     await screenshot(page, 'beyond-7-export');
   });
 
   it('logged no console errors and no CSP violations', async () => {
-    expect(await watch.violations()).toEqual([]);
-    expect(watch.problems).toEqual([]);
+    expect(await e2e.watch.violations()).toEqual([]);
+    expect(e2e.watch.problems).toEqual([]);
   });
 });
