@@ -4,52 +4,43 @@
  * models' shapes checked before running, the run's progress, then the Results.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryAll, readPredictions, reference, writeFashionMnistHead } from '../helpers/models.ts';
-import { ROOT, checkPrerequisites, launchChromium, runCli, startServer, stopServer, watchPage, type Server } from './support.ts';
+import { openE2eSession, type E2eSession } from './session.ts';
+import { ROOT } from './support.ts';
 
 const FIXTURES = path.join(ROOT, 'test', 'fixtures', 'models');
 const MANIFEST = path.join(FIXTURES, 'cnn.manifest.json');
 
-let tmp: string;
-let db: string;
-let server: Server | undefined;
-let browser: Browser | undefined;
+let e2e: E2eSession;
 let page: Page;
-let watched: Awaited<ReturnType<typeof watchPage>>;
 
 beforeAll(async () => {
-  checkPrerequisites();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pie-audit-e2e-models-'));
-  db = path.join(tmp, 'e2e.db');
-  const head = writeFashionMnistHead(tmp, 100);
-  await runCli(['--db', db, 'datasets', 'add', 'idx', '--name', 'fm-head', '--images', head.images, '--labels', head.labels], tmp);
-  server = await startServer(db, tmp);
-  browser = await launchChromium();
-  page = await (await browser.newContext()).newPage();
-  watched = await watchPage(page);
+  e2e = await openE2eSession({
+    name: 'models',
+    prepare: ({ dir, cli }) => {
+      const head = writeFashionMnistHead(dir, 100);
+      return cli(['datasets', 'add', 'idx', '--name', 'fm-head', '--images', head.images, '--labels', head.labels]);
+    },
+  });
+  page = e2e.page;
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await stopServer(server.child);
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => e2e?.close());
 
 describe('Add models', () => {
   it('says in one line why a manifest cannot be used', async () => {
-    await page.goto(server?.url ?? '');
-    await page.getByTestId('models-manifest').fill(path.join(tmp, 'missing.json'));
+    await page.goto(e2e.server.url);
+    await page.getByTestId('models-manifest').fill(path.join(e2e.dir, 'missing.json'));
     await page.getByTestId('models-inspect').click();
     await expect.poll(() => page.getByTestId('error-alert').textContent()).toMatch(/missing\.json: cannot read manifest \(no such file\)/);
     await expect.poll(() => page.getByTestId('models-run').isDisabled()).toBe(true);
   }, 60_000);
 
   it('shows each model’s shapes, runs them with progress, and opens the results', async () => {
-    watched.problems.length = 0; // the 400 the test above provoked on purpose
+    e2e.watch.problems.length = 0; // the 400 the test above provoked on purpose
     await page.getByTestId('models-manifest').fill(MANIFEST);
     await page.getByTestId('models-dataset').selectOption('fm-head');
     await page.getByTestId('models-inspect').click();
@@ -69,15 +60,15 @@ describe('Add models', () => {
     const report = page.getByTestId('report-table');
     await report.waitFor({ timeout: 60_000 });
     await expect.poll(() => report.textContent()).toMatch(/dense.*pruned 90%/);
-    expect(watched.problems).toEqual([]);
-    expect(await watched.violations()).toEqual([]);
+    expect(e2e.watch.problems).toEqual([]);
+    expect(await e2e.watch.violations()).toEqual([]);
   }, 240_000);
 });
 
 describe('Add models: the form that writes a manifest', () => {
   it('writes a manifest from model files and input settings, lists bad fields one per line, then checks and runs it', async () => {
-    watched.problems.length = 0;
-    await page.goto(server?.url ?? '');
+    e2e.watch.problems.length = 0;
+    await page.goto(e2e.server.url);
     await page.getByTestId('manifest-form').locator('summary').click();
     const dense = path.join(FIXTURES, 'cnn-dense.onnx');
     const pruned = path.join(FIXTURES, 'cnn-magnitude-0.9.onnx');
@@ -86,7 +77,7 @@ describe('Add models: the form that writes a manifest', () => {
     await expect.poll(() => page.getByTestId('manifest-models').locator('tbody tr').count()).toBe(2);
     // the default manifest path is beside the first model; this test writes into its own folder
     expect(await page.getByTestId('manifest-out').inputValue()).toBe(path.join(FIXTURES, 'manifest.json'));
-    const out = path.join(tmp, 'written.json');
+    const out = path.join(e2e.dir, 'written.json');
     await page.getByTestId('manifest-out').fill(out);
 
     // bad fields first: one line each, naming the file and the field; nothing written
@@ -127,11 +118,11 @@ describe('Add models: the form that writes a manifest', () => {
     await page.getByTestId('models-open-results').waitFor({ timeout: 120_000 });
 
     // stored: the PyTorch reference predictions of the two fixture models on the 100 images
-    const [experiment] = queryAll<{ id: number; config: string }>(db, "SELECT id, config FROM experiments WHERE origin = 'evaluated' ORDER BY id DESC LIMIT 1");
+    const [experiment] = queryAll<{ id: number; config: string }>(e2e.db, "SELECT id, config FROM experiments WHERE origin = 'evaluated' ORDER BY id DESC LIMIT 1");
     expect((JSON.parse(experiment?.config ?? '{}') as { manifestPath?: string }).manifestPath).toBe(out);
-    const models = queryAll<{ id: number; source: string }>(db, 'SELECT id, source FROM models WHERE experiment_id = ? ORDER BY id', experiment?.id);
+    const models = queryAll<{ id: number; source: string }>(e2e.db, 'SELECT id, source FROM models WHERE experiment_id = ? ORDER BY id', experiment?.id);
     expect(models.map((m) => m.source)).toEqual([dense, pruned]);
-    const predictions = readPredictions(db, experiment?.id ?? 0);
+    const predictions = readPredictions(e2e.db, experiment?.id ?? 0);
     const ref = reference();
     for (const m of models) {
       const expected = ref.models[path.basename(m.source)];
@@ -140,7 +131,7 @@ describe('Add models: the form that writes a manifest', () => {
       expect(rows.map((r) => r.predicted_label)).toEqual(expected?.predicted_label.slice(0, 100));
       rows.forEach((r, i) => expect(Math.abs(r.predicted_probability - (expected?.predicted_probability[i] ?? NaN))).toBeLessThan(1e-5));
     }
-    expect(watched.problems).toEqual([]);
-    expect(await watched.violations()).toEqual([]);
+    expect(e2e.watch.problems).toEqual([]);
+    expect(await e2e.watch.violations()).toEqual([]);
   }, 300_000);
 });

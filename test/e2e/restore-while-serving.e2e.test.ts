@@ -6,28 +6,22 @@
  * point inside its transaction) leaves the old content, intact.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, ROOT, checkPrerequisites, cliEnv, launchChromium, runCli, startServer, stopServer, watchPage, type Server } from './support.ts';
+import { importFixturePopulation, openE2eSession, type E2eSession } from './session.ts';
+import { BIN, ROOT, cliEnv, runCli } from './support.ts';
 
-const POPULATION = path.join(ROOT, 'test', 'fixtures', 'analysis', 'population.csv');
-
-let tmp: string;
-let dbFile: string;
-let backup: string;
-let server: Server | undefined;
-let browser: Browser | undefined;
+let e2e: E2eSession;
 let page: Page;
-let watched: Awaited<ReturnType<typeof watchPage>>;
+let backup: string;
 
 /** labels.set over HTTP as the renderer sends it; the status and the answer. */
 async function setLabel(imageIndex: number, categories: string[], annotator: string): Promise<{ status: number; body: string }> {
-  const { origin } = server!;
-  const token = new URL(server!.url).searchParams.get('token') ?? '';
+  const { origin } = e2e.server;
+  const token = new URL(e2e.server.url).searchParams.get('token') ?? '';
   const response = await fetch(`${origin}/api/labels.set`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
@@ -49,7 +43,7 @@ function labelsOf(file: string, annotator: string): Map<number, string> {
 /** `pie-audit db restore`, with extra environment (the test stop point); its exit and output. */
 function restore(from: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--db', dbFile, 'db', 'restore', from], { cwd: ROOT, env: { ...cliEnv(tmp), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, '--db', e2e.db, 'db', 'restore', from], { cwd: ROOT, env: { ...cliEnv(e2e.dir), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -60,28 +54,23 @@ function restore(from: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: num
 }
 
 beforeAll(async () => {
-  checkPrerequisites();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pie-audit-restore-'));
-  dbFile = path.join(tmp, 'served.db');
-  backup = path.join(tmp, 'backup.db');
-  await runCli(['--db', dbFile, 'import', 'predictions', '--format', 'long-csv', '--dataset', 'synthetic', POPULATION], tmp);
-  await runCli(['--db', dbFile, 'db', 'backup', backup], tmp);
-  server = await startServer(dbFile, tmp);
-  browser = await launchChromium();
-  page = await (await browser.newContext()).newPage();
-  watched = await watchPage(page);
+  e2e = await openE2eSession({
+    name: 'served',
+    prepare: async ({ dir, cli }) => {
+      backup = path.join(dir, 'backup.db');
+      await importFixturePopulation(cli);
+      await cli(['db', 'backup', backup]);
+    },
+  });
+  page = e2e.page;
 }, 120_000);
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await stopServer(server.child);
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => e2e?.close());
 
 describe('db restore while browser mode serves the database', () => {
   it('loses no acknowledged label: each is in the saved previous content or in the restored database', async () => {
-    await page.goto(server!.url);
-    await page.goto(`${server!.origin}/#/audit/1`);
+    await page.goto(e2e.server.url);
+    await page.goto(`${e2e.server.origin}/#/audit/1`);
     await page.getByTestId('audit-image-index').waitFor({ timeout: 30_000 });
 
     // A writer labels images 0, 1, 2, ... one after another before, during and after the restore.
@@ -108,7 +97,7 @@ describe('db restore while browser mode serves the database', () => {
     const saved = /previous content saved to (\S+)/.exec(restored.stdout)?.[1] ?? '';
     expect(fs.existsSync(saved), restored.stdout).toBe(true);
     const before = labelsOf(saved, 'writer');
-    const after = labelsOf(dbFile, 'writer');
+    const after = labelsOf(e2e.db, 'writer');
     // The backup had no labels: what the restored database holds came after the restore.
     const lost = acknowledged.filter((image) => !before.has(image) && !after.has(image));
     expect(lost).toEqual([]);
@@ -116,8 +105,8 @@ describe('db restore while browser mode serves the database', () => {
     expect(after.size).toBeGreaterThan(0);
     // A label refused while the restore held the lock says why, and nothing else went wrong.
     for (const body of refused) expect(body).toMatch(/the database is busy/);
-    for (const file of [dbFile, saved]) {
-      const check = await runCli(['--db', file, 'db', 'check'], tmp);
+    for (const file of [e2e.db, saved]) {
+      const check = await runCli(['--db', file, 'db', 'check'], e2e.dir);
       expect(check).toMatch(/integrity: ok/);
     }
   }, 300_000);
@@ -136,20 +125,20 @@ describe('db restore while browser mode serves the database', () => {
   it('a restore killed inside its transaction leaves the old content, and the server keeps answering', async () => {
     const labeled = await setLabel(7, ['atypical'], 'kept');
     expect(labeled.status, labeled.body).toBe(200);
-    const beforeKill = labelsOf(dbFile, 'kept');
+    const beforeKill = labelsOf(e2e.db, 'kept');
     const killed = await restore(backup, { PIE_AUDIT_TEST_STOP_AT: 'restore-replace:1' });
     expect(killed.signal).toBe('SIGKILL');
-    expect(labelsOf(dbFile, 'kept')).toEqual(beforeKill);
-    expect(await runCli(['--db', dbFile, 'db', 'check'], tmp)).toMatch(/integrity: ok/);
+    expect(labelsOf(e2e.db, 'kept')).toEqual(beforeKill);
+    expect(await e2e.cli(['db', 'check'])).toMatch(/integrity: ok/);
     // No saved copy under its final name from the killed run (only its .partial file).
-    const savedNames = fs.readdirSync(tmp).filter((name) => /^served\.db\.before-restore-.*\.bak$/.test(name));
+    const savedNames = fs.readdirSync(e2e.dir).filter((name) => /^served\.db\.before-restore-.*\.bak$/.test(name));
     expect(savedNames).toHaveLength(1);
     const after = await setLabel(8, ['atypical'], 'kept');
     expect(after.status, after.body).toBe(200);
   });
 
   it('logged no console errors and no CSP violations', async () => {
-    expect(await watched.violations()).toEqual([]);
-    expect(watched.problems).toEqual([]);
+    expect(await e2e.watch.violations()).toEqual([]);
+    expect(e2e.watch.problems).toEqual([]);
   });
 });
