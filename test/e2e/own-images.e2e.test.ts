@@ -5,20 +5,18 @@
  * Debian's Chromium; the population is the colour fixture CNN imported with models import.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryAll } from '../helpers/models.ts';
-import { ROOT, checkPrerequisites, launchChromium, runCli, startServer, stopServer, watchPage, type Server } from './support.ts';
+import { openE2eSession, type E2eSession } from './session.ts';
+import { ROOT } from './support.ts';
 
 const WIDTH = 500;
 const HEIGHT = 375;
 
-let tmp: string;
-let server: Server | undefined;
-let browser: Browser | undefined;
+let e2e: E2eSession;
 let page: Page;
 let experimentId: number;
 
@@ -36,31 +34,27 @@ async function photo(file: string, tint: [number, number, number], seed: number)
 }
 
 beforeAll(async () => {
-  checkPrerequisites();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pie-audit-e2e-photos-'));
-  const folder = path.join(tmp, 'photos');
-  const tints: Record<string, [number, number, number]> = { blue: [0, 0, 120], green: [0, 120, 0], red: [120, 0, 0] };
-  for (const [name, tint] of Object.entries(tints)) {
-    fs.mkdirSync(path.join(folder, name), { recursive: true });
-    for (let k = 0; k < 2; k++) await photo(path.join(folder, name, `${name}-${k}.jpg`), tint, k);
-  }
-  const db = path.join(tmp, 'e2e.db');
-  await runCli(['--db', db, 'datasets', 'add', 'folder', '--name', 'photos', '--from', folder], tmp);
-  await runCli(['--db', db, 'models', 'import', '--dataset', 'photos', '--manifest', path.join(ROOT, 'test', 'fixtures', 'models', 'colour.manifest.json'), '--workers', '1'], tmp);
-  const [experiment] = queryAll<{ id: number }>(db, "SELECT id FROM experiments WHERE origin = 'evaluated'");
-  experimentId = experiment?.id ?? 0;
-  expect(experimentId).toBeGreaterThan(0);
-  server = await startServer(db, tmp);
-  browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await watchPage(page);
+  e2e = await openE2eSession({
+    name: 'photos',
+    prepare: async ({ dir, db, cli }) => {
+      const folder = path.join(dir, 'photos');
+      const tints: Record<string, [number, number, number]> = { blue: [0, 0, 120], green: [0, 120, 0], red: [120, 0, 0] };
+      for (const [name, tint] of Object.entries(tints)) {
+        fs.mkdirSync(path.join(folder, name), { recursive: true });
+        for (let k = 0; k < 2; k++) await photo(path.join(folder, name, `${name}-${k}.jpg`), tint, k);
+      }
+      await cli(['datasets', 'add', 'folder', '--name', 'photos', '--from', folder]);
+      await cli(['models', 'import', '--dataset', 'photos', '--manifest', path.join(ROOT, 'test', 'fixtures', 'models', 'colour.manifest.json'), '--workers', '1']);
+      const [experiment] = queryAll<{ id: number }>(db, "SELECT id FROM experiments WHERE origin = 'evaluated'");
+      experimentId = experiment?.id ?? 0;
+      expect(experimentId).toBeGreaterThan(0);
+    },
+    context: { viewport: { width: 1280, height: 900 } },
+  });
+  page = e2e.page;
 }, 180_000);
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await stopServer(server.child);
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => e2e?.close());
 
 /** The shown image's natural (served) size and its size on the page, once loaded. */
 async function shown(testId: string): Promise<{ natural: [number, number]; box: [number, number]; src: string; rendering: string }> {
@@ -77,7 +71,7 @@ async function shown(testId: string): Promise<{ natural: [number, number]; box: 
 
 describe('own photographs full size', () => {
   it('the Image view shows the 500 x 375 image itself, scaled to fit', async () => {
-    await page.goto(`${server?.url ?? ''}#/image/${experimentId}/0`);
+    await page.goto(`${e2e.server.url}#/image/${experimentId}/0`);
     const image = await shown('image-full');
     expect(image.src).toMatch(/size=full/);
     expect(image.natural).toEqual([WIDTH, HEIGHT]);
@@ -89,11 +83,11 @@ describe('own photographs full size', () => {
 
   it('the audit shows it full size too', async () => {
     // every image in the queue, PIE or not: the grid without "PIEs only", then the audit follows it
-    await page.goto(`${server?.url ?? ''}#/grid/${experimentId}`);
+    await page.goto(`${e2e.server.url}#/grid/${experimentId}`);
     const piesOnly = page.getByTestId('grid-pies-only');
     await piesOnly.waitFor({ timeout: 60_000 });
     await piesOnly.uncheck();
-    await page.goto(`${server?.url ?? ''}#/audit/${experimentId}`);
+    await page.goto(`${e2e.server.url}#/audit/${experimentId}`);
     const useGrid = page.getByTestId('audit-use-grid');
     await Promise.race([useGrid.waitFor({ timeout: 30_000 }), page.getByTestId('audit-image').waitFor({ timeout: 30_000 })]);
     if (await useGrid.isVisible()) await useGrid.click();

@@ -7,24 +7,19 @@
  * queue and position survive a reload.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { csvRows } from '../helpers/csv-rows.js';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../helpers/api-client.ts';
-import { FASHION_MNIST_DIR, ROOT, checkPrerequisites, launchChromium, runCli, screenshot, startServer, stopServer, watchPage, type Server } from './support.ts';
+import { labelingScreen } from './labeling-screen.ts';
+import { importFixturePopulation, openE2eSession, type E2eSession } from './session.ts';
+import { FASHION_MNIST_DIR, screenshot } from './support.ts';
 
-const POPULATION = path.join(ROOT, 'test', 'fixtures', 'analysis', 'population.csv');
-
-let tmp: string;
-let dbFile: string;
-let server: Server | undefined;
-let browser: Browser | undefined;
+let e2e: E2eSession;
 let page: Page;
-let watch: Awaited<ReturnType<typeof watchPage>>;
 const api = apiClient(() => {
-  const url = new URL(server!.url);
+  const url = new URL(e2e.server.url);
   return { port: Number(url.port), token: url.searchParams.get('token') ?? '' };
 });
 
@@ -34,12 +29,16 @@ interface Experiment {
 }
 
 beforeAll(async () => {
-  checkPrerequisites();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'results-e2e-'));
-  dbFile = path.join(tmp, 'results.db');
-  await runCli(['--db', dbFile, 'import', 'predictions', '--format', 'long-csv', '--dataset', 'synthetic', POPULATION], tmp);
-  await runCli(['--db', dbFile, 'datasets', 'add', 'fashion-mnist', '--from', FASHION_MNIST_DIR], tmp);
-  server = await startServer(dbFile, tmp);
+  e2e = await openE2eSession({
+    name: 'results',
+    fashionMnist: true,
+    prepare: async ({ cli }) => {
+      await importFixturePopulation(cli);
+      await cli(['datasets', 'add', 'fashion-mnist', '--from', FASHION_MNIST_DIR]);
+    },
+    context: { viewport: { width: 1400, height: 900 } },
+  });
+  page = e2e.page;
   // A run cancelled at once: a newer experiment without a finished model.
   const started = await api.value<{ experimentId: number }>('train.start', { dataset: 'fashion-mnist', preset: 'smoke', epochs: 50, workers: 1 });
   await api.value('train.cancel', {});
@@ -52,17 +51,11 @@ beforeAll(async () => {
     [started.experimentId, 0],
     [1, 20],
   ]);
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  page = await context.newPage();
-  watch = await watchPage(page);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await stopServer(server.child);
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => e2e?.close());
+
+const { currentImage: current, waitSaved } = labelingScreen(() => page);
 
 /** CSS colour as rgb(r, g, b), whatever form it was written in. */
 const rgb = (colour: string): Promise<string> =>
@@ -77,7 +70,7 @@ const rgb = (colour: string): Promise<string> =>
 
 describe('results and audit as a user meets them (pie-audit serve + Chromium)', () => {
   it('opens the newest experiment with finished models, not the cancelled run', async () => {
-    await page.goto(server!.url);
+    await page.goto(e2e.server.url);
     for (const screen of ['results', 'grid', 'audit', 'export']) {
       await page.getByTestId(`nav-${screen}`).click();
       await expect.poll(() => page.url()).toContain(`#/${screen}/1`);
@@ -107,8 +100,8 @@ describe('results and audit as a user meets them (pie-audit serve + Chromium)', 
     // most hurt first: t descending
     expect(rows.map((r) => r.t)).toEqual([...rows.map((r) => r.t)].sort((a, b) => b - a));
 
-    const out = path.join(tmp, 'class-impact.csv');
-    await runCli(['--db', dbFile, 'export', 'class-impact', '--experiment', '1', '--format', 'csv', '--out', out], tmp);
+    const out = path.join(e2e.dir, 'class-impact.csv');
+    await e2e.cli(['export', 'class-impact', '--experiment', '1', '--format', 'csv', '--out', out]);
     const exported = csvRows(fs.readFileSync(out)).filter((r) => r.variant === 'magnitude-0.9');
     const byClass = new Map(exported.map((r) => [Number(r.class), r]));
 
@@ -137,7 +130,7 @@ describe('results and audit as a user meets them (pie-audit serve + Chromium)', 
 
   it('shows how many PIEs rest on ties and warns about a small population', async () => {
     await page.getByTestId('report-table').scrollIntoViewIfNeeded();
-    const report = JSON.parse(await runCli(['--db', dbFile, 'report', '--json', '--experiment', '1'], tmp)) as { variants: { variant: string; pies: number; pies_on_ties: number }[] };
+    const report = JSON.parse(await e2e.cli(['report', '--json', '--experiment', '1'])) as { variants: { variant: string; pies: number; pies_on_ties: number }[] };
     for (const v of report.variants.filter((x) => x.variant !== 'dense')) {
       const cell = page.locator(`tr[data-variant="${v.variant}"] [data-testid="pies-on-ties"]`);
       expect((await cell.textContent())?.replace(/\s+/g, ' ').trim()).toBe(`${v.pies_on_ties} (${Math.round((100 * v.pies_on_ties) / v.pies)}%)`);
@@ -163,7 +156,6 @@ describe('results and audit as a user meets them (pie-audit serve + Chromium)', 
     expect(order).toEqual([...order].sort((a, b) => b - a)); // high to low
 
     await page.getByTestId('grid-audit').click();
-    const current = async (): Promise<number> => Number(await page.getByTestId('audit-image-index').textContent());
     await expect.poll(current).toBe(order[0]);
     expect(await page.getByTestId('audit-total').textContent()).toBe(String(count));
     // Label two (under "not labeled" they would leave the grid's list) and step on.
@@ -172,7 +164,7 @@ describe('results and audit as a user meets them (pie-audit serve + Chromium)', 
     await page.keyboard.press('2');
     await page.keyboard.press('Enter');
     await expect.poll(current).toBe(order[2]);
-    await expect.poll(() => page.getByTestId('save-status').getAttribute('data-pending'), { timeout: 10_000 }).toBe('0');
+    await waitSaved();
 
     await page.reload();
     await expect.poll(current).toBe(order[2]);
@@ -266,9 +258,9 @@ describe('results and audit as a user meets them (pie-audit serve + Chromium)', 
   });
 
   it('logged no console errors and no CSP violations', async () => {
-    expect(await watch.violations()).toEqual([]);
+    expect(await e2e.watch.violations()).toEqual([]);
     // the refused deletion's answer (400) is the one network error expected
-    expect(watch.problems.filter((p) => !/status of 400/.test(p))).toEqual([]);
-    expect(watch.problems.filter((p) => /status of 400/.test(p)).length).toBeLessThanOrEqual(1);
+    expect(e2e.watch.problems.filter((p) => !/status of 400/.test(p))).toEqual([]);
+    expect(e2e.watch.problems.filter((p) => /status of 400/.test(p)).length).toBeLessThanOrEqual(1);
   });
 });
