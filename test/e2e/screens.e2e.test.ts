@@ -6,46 +6,31 @@
  * images with the keyboard, undoes one, reloads and finds the labels kept, and exports
  * them. Screenshots of each screen go to test-results/screenshots/ (git-ignored).
  */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import { csvRows } from '../helpers/csv-rows.js';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FASHION_MNIST_DIR, checkPrerequisites, launchChromium, screenshot, startServer, stopServer, watchPage, type Server } from './support.ts';
+import { labelingScreen } from './labeling-screen.ts';
+import { openE2eSession, type E2eSession } from './session.ts';
+import { screenshot } from './support.ts';
 
-let tmp: string;
-let dbFile: string;
-let server: Server | undefined;
-let browser: Browser | undefined;
+let e2e: E2eSession;
 let page: Page;
-let watch: Awaited<ReturnType<typeof watchPage>>;
 let experimentId = 0;
 
 const SCHEMA = ['atypical', 'noisy', 'mislabeled', 'multiple-objects', 'fine-grained', 'abstract'];
 
 beforeAll(async () => {
-  checkPrerequisites();
-  if (!fs.existsSync(FASHION_MNIST_DIR)) throw new Error(`${FASHION_MNIST_DIR} is missing: install Debian's dataset-fashion-mnist`);
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'pie-audit-screens-'));
-  dbFile = path.join(tmp, 'screens.db');
-  server = await startServer(dbFile, tmp);
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-  page = await context.newPage();
-  watch = await watchPage(page);
+  // A fresh, empty database: the test adds Fashion-MNIST (the system copy) from the page.
+  e2e = await openE2eSession({ name: 'screens', fashionMnist: true, context: { viewport: { width: 1400, height: 900 }, acceptDownloads: true } });
+  page = e2e.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await stopServer(server.child);
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => e2e?.close());
 
 /** The labels in the database, read by a second connection (what a crash would leave). */
 function storedLabels(): { image_index: number; categories: string; note: string }[] {
-  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  const db = new Database(e2e.db, { readonly: true, fileMustExist: true });
   try {
     return db.prepare('SELECT image_index, categories, note FROM labels WHERE study_id IS NULL ORDER BY image_index').all() as {
       image_index: number;
@@ -67,7 +52,7 @@ function expectedResults(experiment: number): {
   pies: Set<number>;
   meanTrueProbability: Map<number, number>;
 } {
-  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  const db = new Database(e2e.db, { readonly: true, fileMustExist: true });
   try {
     const accuracy = db
       .prepare(
@@ -111,17 +96,11 @@ function expectedResults(experiment: number): {
   }
 }
 
-async function currentImage(): Promise<number> {
-  return Number(await page.getByTestId('audit-image-index').textContent());
-}
-
-async function waitSaved(): Promise<void> {
-  await expect.poll(() => page.getByTestId('save-status').getAttribute('data-pending'), { timeout: 10_000 }).toBe('0');
-}
+const { currentImage, pressed, waitSaved } = labelingScreen(() => page);
 
 describe('the screens, end to end (pie-audit serve + Chromium)', () => {
   it('adds Fashion-MNIST with one click', async () => {
-    await page.goto(server!.url);
+    await page.goto(e2e.server.url);
     await page.getByRole('button', { name: 'Add Fashion-MNIST' }).click();
     const row = page.locator('tr[data-dataset="fashion-mnist"]');
     await row.waitFor({ timeout: 90_000 });
@@ -313,7 +292,7 @@ describe('the screens, end to end (pie-audit serve + Chromium)', () => {
         await page.keyboard.press('Enter');
       }
       expected.set(image, categories);
-      await expect.poll(() => page.locator('[data-category][aria-pressed="true"]').evaluateAll((b) => b.map((x) => x.getAttribute('data-category')))).toEqual(categories);
+      await expect.poll(() => pressed()).toEqual(categories);
       await page.keyboard.press(next[k % 3] ?? 'Enter');
       await expect.poll(currentImage).not.toBe(image);
     }
@@ -333,7 +312,7 @@ describe('the screens, end to end (pie-audit serve + Chromium)', () => {
     await page.keyboard.press('k');
     await page.keyboard.press('ArrowLeft');
     const back = await currentImage();
-    await expect.poll(() => page.locator('[data-category][aria-pressed="true"]').evaluateAll((b) => b.map((x) => x.getAttribute('data-category')))).toEqual(expected.get(back));
+    await expect.poll(() => pressed()).toEqual(expected.get(back));
 
     // Durable: the database already holds exactly these labels.
     const stored = storedLabels();
@@ -349,19 +328,17 @@ describe('the screens, end to end (pie-audit serve + Chromium)', () => {
     await page.getByTestId('audit-image').waitFor();
     expect(await currentImage()).toBe(back);
     await expect.poll(() => page.getByTestId('audit-labeled').textContent()).toBe('9');
-    await expect.poll(() => page.locator('[data-category][aria-pressed="true"]').evaluateAll((b) => b.map((x) => x.getAttribute('data-category')))).toEqual(expected.get(back));
+    await expect.poll(() => pressed()).toEqual(expected.get(back));
     const noted = stored.find((r) => r.note !== '')?.image_index as number;
-    await page.goto(`${server!.origin}/#/audit/${experimentId}/${noted}`);
+    await page.goto(`${e2e.server.origin}/#/audit/${experimentId}/${noted}`);
     await expect.poll(() => page.getByTestId('audit-note').inputValue()).toBe('two sleeves, no body');
   });
 
   it('exports the labels as a CSV download and the PIEs as JSON Lines', async () => {
     await page.getByTestId('nav-export').click();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-labels').click()]);
-    expect(download.suggestedFilename()).toBe(`pie-audit-fashion-mnist-e${experimentId}-labels.csv`);
-    const file = path.join(tmp, 'labels.csv');
-    await download.saveAs(file);
-    const rows = csvRows(fs.readFileSync(file, 'utf8'));
+    const labels = await e2e.download('export-labels');
+    expect(labels.name).toBe(`pie-audit-fashion-mnist-e${experimentId}-labels.csv`);
+    const rows = csvRows(labels.text);
     expect(rows).toHaveLength(9);
     expect(Object.keys(rows[0] ?? {}).slice(0, 9)).toEqual(['study_id', 'annotator', 'dataset', 'image_index', 'true_label', 'is_pie', 'categories', 'note', 'labeled_at']);
     // The audit queue was the PIEs of the (only) pruned variant: every label is on a PIE.
@@ -371,16 +348,14 @@ describe('the screens, end to end (pie-audit serve + Chromium)', () => {
     await screenshot(page, '6-export');
 
     await page.getByTestId('format-jsonl').check();
-    const [pies] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-pies').click()]);
-    const piesFile = path.join(tmp, 'pies.jsonl');
-    await pies.saveAs(piesFile);
-    const lines = fs.readFileSync(piesFile, 'utf8').trim().split('\n');
+    const pies = await e2e.download('export-pies');
+    const lines = pies.text.trim().split('\n');
     expect(lines).toHaveLength(10_000);
     expect(JSON.parse(lines[0] ?? '{}')).toMatchObject({ variant: 'magnitude-0.9', image_index: 0 });
   });
 
   it('logged no console errors and no CSP violations', async () => {
-    expect(await watch.violations()).toEqual([]);
-    expect(watch.problems).toEqual([]);
+    expect(await e2e.watch.violations()).toEqual([]);
+    expect(e2e.watch.problems).toEqual([]);
   });
 });

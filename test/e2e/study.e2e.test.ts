@@ -7,50 +7,35 @@
  * the unblinding. Screenshots go to test-results/screenshots/.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, checkPrerequisites, launchChromium, runCli, screenshot, startServer, stopServer, watchPage, type Server } from './support.ts';
+import { labelingScreen } from './labeling-screen.ts';
+import { importFixturePopulation, openE2eSession, type E2eSession } from './session.ts';
+import { screenshot } from './support.ts';
 
-const POPULATION = path.join(ROOT, 'test', 'fixtures', 'analysis', 'population.csv');
 const SCHEMA = ['atypical', 'noisy', 'mislabeled', 'multiple-objects', 'fine-grained', 'abstract'];
 /** API methods the study screen may call: none of them returns a PIE flag or a model output for an image. */
 const ALLOWED = new Set(['app.info', 'datasets.list', 'experiments.list', 'train.status', 'evaluate.status', 'schema.get', 'annotator.get', 'annotator.set', 'study.list', 'study.create', 'study.items', 'study.label']);
 
-let tmp: string;
-let dbFile: string;
-let server: Server | undefined;
-let browser: Browser | undefined;
+let e2e: E2eSession;
 let page: Page;
-let watch: Awaited<ReturnType<typeof watchPage>>;
 const calls: string[] = [];
 
 beforeAll(async () => {
-  checkPrerequisites();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'study-e2e-'));
-  dbFile = path.join(tmp, 'study.db');
-  await runCli(['--db', dbFile, 'import', 'predictions', '--format', 'long-csv', '--dataset', 'synthetic', POPULATION], tmp);
-  server = await startServer(dbFile, tmp);
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
-  page = await context.newPage();
-  watch = await watchPage(page);
+  e2e = await openE2eSession({ name: 'study', prepare: ({ cli }) => importFixturePopulation(cli), context: { viewport: { width: 1400, height: 900 }, acceptDownloads: true } });
+  page = e2e.page;
   page.on('request', (request) => {
     const url = new URL(request.url());
     if (url.pathname.startsWith('/api/') && url.pathname !== '/api/events') calls.push(url.pathname.slice('/api/'.length));
   });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await stopServer(server.child);
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => e2e?.close());
 
 function storedLabels(): Map<number, string[]> {
-  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  const db = new Database(e2e.db, { readonly: true, fileMustExist: true });
   try {
     const rows = db
       .prepare("SELECT l.image_index, l.categories FROM labels l JOIN annotators a ON a.id = l.annotator_id WHERE l.study_id IS NOT NULL AND a.name = 'alice'")
@@ -62,7 +47,7 @@ function storedLabels(): Map<number, string[]> {
 }
 
 function studyOrder(): number[] {
-  const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+  const db = new Database(e2e.db, { readonly: true, fileMustExist: true });
   try {
     return db.prepare('SELECT image_index FROM study_items ORDER BY position').pluck().all() as number[];
   } finally {
@@ -71,8 +56,7 @@ function studyOrder(): number[] {
 }
 
 const position = async (): Promise<number> => Number(await page.getByTestId('study-position').textContent());
-const pressed = (): Promise<(string | null)[]> => page.locator('[data-category][aria-pressed="true"]').evaluateAll((b) => b.map((x) => x.getAttribute('data-category')));
-const waitSaved = (): Promise<void> => expect.poll(() => page.getByTestId('save-status').getAttribute('data-pending'), { timeout: 10_000 }).toBe('0');
+const { pressed, waitSaved } = labelingScreen(() => page);
 
 /** What the annotator can read must not tell a PIE from a control nor show any model output. */
 async function expectBlind(): Promise<void> {
@@ -94,7 +78,7 @@ describe('a blind study in the browser (pie-audit serve + Chromium)', () => {
       await held;
       await route.continue();
     });
-    await page.goto(server!.url);
+    await page.goto(e2e.server.url);
     await page.getByTestId('nav-study').click();
     const annotator = page.getByTestId('study-annotator');
     await expect.poll(() => annotator.isDisabled()).toBe(true);
@@ -219,7 +203,7 @@ describe('a blind study in the browser (pie-audit serve + Chromium)', () => {
     const groups = await consensus.locator('tbody tr').evaluateAll((rows) =>
       rows.map((r) => [Number(r.getAttribute('data-image')), r.querySelector('[data-testid="consensus-group"]')?.textContent]),
     );
-    const db = new Database(dbFile, { readonly: true, fileMustExist: true });
+    const db = new Database(e2e.db, { readonly: true, fileMustExist: true });
     try {
       const isPie = new Map(
         (db.prepare('SELECT image_index, is_pie FROM study_items').all() as { image_index: number; is_pie: number }[]).map((r) => [r.image_index, r.is_pie === 1]),
@@ -259,8 +243,8 @@ describe('a blind study in the browser (pie-audit serve + Chromium)', () => {
 
   it("shows Gwet's AC1 and the pairwise kappa of a second annotator as the CLI reports them", async () => {
     // bob's labels: alice's, with the first image's categories changed, imported by the CLI.
-    const exported = path.join(tmp, 'alice.csv');
-    await runCli(['--db', dbFile, 'export', 'study', '--format', 'csv', '--out', exported], tmp);
+    const exported = path.join(e2e.dir, 'alice.csv');
+    await e2e.cli(['export', 'study', '--format', 'csv', '--out', exported]);
     const [header, ...rows] = fs.readFileSync(exported, 'utf8').trim().split('\n');
     const bob = rows.map((r, i) => {
       const cells = r.split(',');
@@ -268,15 +252,15 @@ describe('a blind study in the browser (pie-audit serve + Chromium)', () => {
       if (i === 0) cells[6] = cells[6] === 'atypical' ? 'noisy' : 'atypical';
       return cells.join(',');
     });
-    const bobFile = path.join(tmp, 'bob.csv');
+    const bobFile = path.join(e2e.dir, 'bob.csv');
     fs.writeFileSync(bobFile, [header, ...bob].join('\n') + '\n');
-    await runCli(['--db', dbFile, 'study', 'import-labels', bobFile], tmp);
-    const cli = JSON.parse(await runCli(['--db', dbFile, 'study', 'report', '--json'], tmp)) as {
+    await e2e.cli(['study', 'import-labels', bobFile]);
+    const cli = JSON.parse(await e2e.cli(['study', 'report', '--json'])) as {
       categories: { name: string; gwet_ac1: number | null }[];
       pairwise_kappa: { a: string; b: string; category: string; kappa: number | null; n: number }[];
     };
     // The study is unblinded: its results open directly (the annotator test before left the page on labeling).
-    await page.goto(`${server!.url.split('#')[0]}#/study/1/results`);
+    await page.goto(`${e2e.server.url.split('#')[0]}#/study/1/results`);
     await page.reload();
     const pairs = page.getByTestId('study-pairwise-kappa');
     await pairs.waitFor();
@@ -290,7 +274,7 @@ describe('a blind study in the browser (pie-audit serve + Chromium)', () => {
   });
 
   it('logged no console errors and no CSP violations', async () => {
-    expect(await watch.violations()).toEqual([]);
-    expect(watch.problems).toEqual([]);
+    expect(await e2e.watch.violations()).toEqual([]);
+    expect(e2e.watch.problems).toEqual([]);
   });
 });
