@@ -6,63 +6,46 @@
  * its progress, Results showing what the database holds, and a large evaluation cancelled.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idxBuffer, writeLearnableMnistFolder } from '../helpers/data.ts';
-import { checkPrerequisites, launchChromium, runCli, startServer, stopServer, watchPage, type Server } from './support.ts';
+import { queryAll } from '../helpers/models.ts';
+import { openE2eSession, type E2eSession } from './session.ts';
 
 const ORDER = [3, 1, 4, 0, 5, 9, 2, 6, 8, 7];
 const CORRUPTIONS = ['shot_noise', 'rotate'];
 
-let tmp: string;
-let db: string;
-let server: Server | undefined;
-let browser: Browser | undefined;
+let e2e: E2eSession;
 let page: Page;
-let watch: Awaited<ReturnType<typeof watchPage>>;
 
-function query<T>(sql: string, ...params: unknown[]): T[] {
-  const handle = new Database(db, { readonly: true });
-  try {
-    return handle.prepare(sql).all(...params) as T[];
-  } finally {
-    handle.close();
-  }
-}
+const query = <T>(sql: string, ...params: unknown[]): T[] => queryAll<T>(e2e.db, sql, ...params);
 
 /** As the app formats them (src-renderer/src/lib/format.ts). */
 const percent = (x: number | null): string => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
 const fixed = (x: number | null, digits: number): string => (x === null ? '–' : x.toFixed(digits));
 
 beforeAll(async () => {
-  checkPrerequisites();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shift-runs-e2e-'));
-  db = path.join(tmp, 'shift-runs.db');
-  const source = path.join(tmp, 'toy');
-  fs.mkdirSync(source);
-  writeLearnableMnistFolder(source, 600, 120);
-  await runCli(['--db', db, 'datasets', 'add', 'mnist', '--name', 'toy', '--from', source], tmp);
-  // Another test set with the same classes (0..9), at another size: the models' input is resized.
-  const n = 40;
-  fs.writeFileSync(path.join(tmp, 'small-images'), idxBuffer([n, 14, 14], Uint8Array.from({ length: n * 14 * 14 }, (_, i) => (i * 37) % 256)));
-  fs.writeFileSync(path.join(tmp, 'small-labels'), idxBuffer([n], Uint8Array.from({ length: n }, (_, i) => i % 10)));
-  await runCli(['--db', db, 'datasets', 'add', 'idx', '--name', 'toy-small', '--images', path.join(tmp, 'small-images'), '--labels', path.join(tmp, 'small-labels'), '--classes', '0,1,2,3,4,5,6,7,8,9'], tmp);
-  server = await startServer(db, tmp);
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  page = await context.newPage();
-  watch = await watchPage(page);
-  await page.goto(`${server.url.split('#')[0]}#/runs`);
+  e2e = await openE2eSession({
+    name: 'shift-runs',
+    prepare: async ({ dir, cli }) => {
+      const source = path.join(dir, 'toy');
+      fs.mkdirSync(source);
+      writeLearnableMnistFolder(source, 600, 120);
+      await cli(['datasets', 'add', 'mnist', '--name', 'toy', '--from', source]);
+      // Another test set with the same classes (0..9), at another size: the models' input is resized.
+      const n = 40;
+      fs.writeFileSync(path.join(dir, 'small-images'), idxBuffer([n, 14, 14], Uint8Array.from({ length: n * 14 * 14 }, (_, i) => (i * 37) % 256)));
+      fs.writeFileSync(path.join(dir, 'small-labels'), idxBuffer([n], Uint8Array.from({ length: n }, (_, i) => i % 10)));
+      await cli(['datasets', 'add', 'idx', '--name', 'toy-small', '--images', path.join(dir, 'small-images'), '--labels', path.join(dir, 'small-labels'), '--classes', '0,1,2,3,4,5,6,7,8,9']);
+    },
+    context: { viewport: { width: 1400, height: 1000 } },
+  });
+  page = e2e.page;
+  await page.goto(`${e2e.server.url.split('#')[0]}#/runs`);
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await stopServer(server.child);
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => e2e?.close());
 
 describe('long-tail runs and evaluations under shift started from Datasets & runs (pie-audit serve + Chromium)', () => {
   it('refuses a tail order that is not a permutation of the classes in one plain line, and starts nothing', async () => {
@@ -171,7 +154,7 @@ describe('long-tail runs and evaluations under shift started from Datasets & run
   }, 200_000);
 
   it('logged no console errors and no CSP violations', async () => {
-    expect(watch.problems).toEqual([]);
-    expect(await watch.violations()).toEqual([]);
+    expect(e2e.watch.problems).toEqual([]);
+    expect(await e2e.watch.violations()).toEqual([]);
   });
 });

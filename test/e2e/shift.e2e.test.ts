@@ -10,15 +10,15 @@
  * counted here from the database's eval_predictions.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corruptImage, type CorruptionName } from '../../src-main/core/corruptions/index.ts';
 import { writeLearnableMnistFolder } from '../helpers/data.ts';
-import { checkPrerequisites, launchChromium, runCli, screenshot, startServer, stopServer, watchPage, type Server } from './support.ts';
+import { openE2eSession, type E2eSession } from './session.ts';
+import { screenshot } from './support.ts';
 
 interface ShiftRow {
   eval_set: string;
@@ -46,12 +46,8 @@ interface ClassImpactRow {
 
 const CORRUPTIONS = ['shot_noise', 'rotate'];
 
-let tmp: string;
-let db: string;
-let server: Server | undefined;
-let browser: Browser | undefined;
+let e2e: E2eSession;
 let page: Page;
-let watch: Awaited<ReturnType<typeof watchPage>>;
 let report: Report;
 let impact: ClassImpactRow[];
 
@@ -61,33 +57,28 @@ const fixed = (x: number | null, digits: number): string => (x === null ? '–' 
 const pText = (p: number | null): string => (p === null ? '–' : p < 0.001 ? p.toExponential(1) : p.toFixed(3));
 
 beforeAll(async () => {
-  checkPrerequisites();
-  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'shift-e2e-'));
-  db = path.join(tmp, 'shift.db');
-  const source = path.join(tmp, 'toy');
-  fs.mkdirSync(source);
-  writeLearnableMnistFolder(source, 600, 120);
-  await runCli(['--db', db, 'datasets', 'add', 'mnist', '--name', 'toy', '--from', source], tmp);
-  await runCli(['--db', db, 'train', '--dataset', 'toy', '--preset', 'smoke', '--models', '2', '--epochs', '1', '--long-tail', '10', '--workers', '1'], tmp);
-  await runCli(['--db', db, 'evaluate', '--experiment', '1', '--corruptions', CORRUPTIONS.join(','), '--severities', '3'], tmp);
-  report = JSON.parse(await runCli(['--db', db, 'report', '--experiment', '1', '--json'], tmp)) as Report;
-  const out = path.join(tmp, 'class-impact.json');
-  await runCli(['--db', db, 'export', 'class-impact', '--experiment', '1', '--format', 'json', '--out', out], tmp);
-  impact = JSON.parse(fs.readFileSync(out, 'utf8')) as ClassImpactRow[];
-  server = await startServer(db, tmp);
-  browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-  page = await context.newPage();
-  watch = await watchPage(page);
-  await page.goto(server.url);
+  e2e = await openE2eSession({
+    name: 'shift',
+    prepare: async ({ dir, cli }) => {
+      const source = path.join(dir, 'toy');
+      fs.mkdirSync(source);
+      writeLearnableMnistFolder(source, 600, 120);
+      await cli(['datasets', 'add', 'mnist', '--name', 'toy', '--from', source]);
+      await cli(['train', '--dataset', 'toy', '--preset', 'smoke', '--models', '2', '--epochs', '1', '--long-tail', '10', '--workers', '1']);
+      await cli(['evaluate', '--experiment', '1', '--corruptions', CORRUPTIONS.join(','), '--severities', '3']);
+      report = JSON.parse(await cli(['report', '--experiment', '1', '--json'])) as Report;
+      const out = path.join(dir, 'class-impact.json');
+      await cli(['export', 'class-impact', '--experiment', '1', '--format', 'json', '--out', out]);
+      impact = JSON.parse(fs.readFileSync(out, 'utf8')) as ClassImpactRow[];
+    },
+    context: { viewport: { width: 1400, height: 900 } },
+  });
+  page = e2e.page;
+  await page.goto(e2e.server.url);
   await page.getByTestId('nav-results').click();
 }, 300_000);
 
-afterAll(async () => {
-  await browser?.close();
-  if (server) await stopServer(server.child);
-  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => e2e?.close());
 
 describe('long tail and distribution shift on the Results screen (pie-audit serve + Chromium)', () => {
   it('shows the amplification of each corruption and variant, and the mCE, as report --json gives them', async () => {
@@ -133,7 +124,7 @@ describe('long tail and distribution shift on the Results screen (pie-audit serv
   });
 
   it("shows the image under each corruption with each population's modal vote, as the database holds them", async () => {
-    const handle = new Database(db, { readonly: true });
+    const handle = new Database(e2e.db, { readonly: true });
     let expected: { set: string; corruption: string; severity: number; populations: { variant: string; modal: number; votes: number; models: number }[] }[];
     let image: { index: number; label: number; pixels: Uint8Array; width: number; height: number };
     let classes: string[];
@@ -182,7 +173,7 @@ describe('long tail and distribution shift on the Results screen (pie-audit serv
       handle.close();
     }
     expect(expected.map((e) => e.set)).toEqual(CORRUPTIONS.map((c) => `${c}:3`).sort());
-    await page.goto(`${server?.origin ?? ''}/#/image/1/${image.index}`);
+    await page.goto(`${e2e.server.origin}/#/image/1/${image.index}`);
     const panel = page.getByTestId('image-shift');
     await panel.waitFor();
     const figures = panel.locator('figure');
@@ -217,7 +208,7 @@ describe('long tail and distribution shift on the Results screen (pie-audit serv
   });
 
   it('logged no console errors and no CSP violations', async () => {
-    expect(watch.problems).toEqual([]);
-    expect(await watch.violations()).toEqual([]);
+    expect(e2e.watch.problems).toEqual([]);
+    expect(await e2e.watch.violations()).toEqual([]);
   });
 });
