@@ -11,13 +11,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY } from '../../src-main/core/web/csp.ts';
 import { writeLearnableMnistFolder } from '../helpers/data.ts';
 import { csvRows } from '../helpers/csv-rows.ts';
 import { startElectronHost, type ElectronHost } from '../helpers/electron-stub/host.ts';
-import { checkPrerequisites, launchChromium, runCli, watchPage } from './support.ts';
+import { labelingScreen } from './labeling-screen.ts';
+import { checkPrerequisites, openChromiumPage, runCli, type ChromiumPage } from './support.ts';
 
 /** What the preload puts on window (src-main/app/preload.ts). */
 type BridgeWindow = { pieAudit?: { call(method: string, payload: unknown): Promise<unknown>; onEvent(listener: (event: { type: string }) => void): () => void } };
@@ -27,9 +28,8 @@ const SCHEMA = ['atypical', 'noisy', 'mislabeled', 'multiple-objects', 'fine-gra
 let tmp: string;
 let dbFile: string;
 let host: ElectronHost | undefined;
-let browser: Browser | undefined;
+let chromium: ChromiumPage;
 let page: Page;
-let watched: Awaited<ReturnType<typeof watchPage>>;
 
 function storedLabels(): Map<number, string[]> {
   const db = new Database(dbFile, { readonly: true, fileMustExist: true });
@@ -58,9 +58,7 @@ function storedTop1(): Map<string, number> {
   }
 }
 
-const currentImage = async (): Promise<number> => Number(await page.getByTestId('audit-image-index').textContent());
-const pressed = (): Promise<string[]> => page.locator('[data-category][aria-pressed="true"]').evaluateAll((b) => b.map((x) => x.getAttribute('data-category') ?? ''));
-const waitSaved = (): Promise<void> => expect.poll(() => page.getByTestId('save-status').getAttribute('data-pending'), { timeout: 10_000 }).toBe('0');
+const { currentImage, pressed, waitSaved } = labelingScreen(() => page);
 
 beforeAll(async () => {
   checkPrerequisites();
@@ -70,15 +68,15 @@ beforeAll(async () => {
   fs.mkdirSync(data);
   writeLearnableMnistFolder(data, 300, 120);
   await runCli(['--db', dbFile, 'datasets', 'add', 'mnist', '--name', 'tiny', '--from', data], tmp);
+  // Not openE2eSession: the page talks to the built main bundle through the preload, not to `pie-audit serve`.
   host = await startElectronHost(tmp, dbFile);
-  browser = await launchChromium();
-  page = await (await browser.newContext()).newPage();
-  watched = await watchPage(page);
+  chromium = await openChromiumPage();
+  page = chromium.page;
   await host.attach(page);
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
+  await chromium?.browser.close();
   await host?.stop();
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
@@ -201,7 +199,7 @@ describe('the renderer through the preload and the main process IPC (Electron pa
   });
 
   it('logged no console errors and no CSP violations', async () => {
-    expect(await watched.violations()).toEqual([]);
-    expect(watched.problems).toEqual([]);
+    expect(await chromium.watch.violations()).toEqual([]);
+    expect(chromium.watch.problems).toEqual([]);
   });
 });
