@@ -10,7 +10,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importFixturePopulation, openE2eSession, type E2eSession } from './session.ts';
+import { importFixturePopulation } from './session-data.ts';
+import { openE2eSession, type E2eSession } from './session.ts';
 import { ROOT, screenshot } from './support.ts';
 import { writeSyntheticDataset } from '../helpers/synthetic-dataset.ts';
 

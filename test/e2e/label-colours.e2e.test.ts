@@ -7,7 +7,8 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importFixturePopulation, openE2eSession, type E2eSession } from './session.ts';
+import { importFixturePopulation } from './session-data.ts';
+import { openE2eSession, type E2eSession } from './session.ts';
 import { screenshot } from './support.ts';
 
 /** --pie in the light theme (styles/global.css). */

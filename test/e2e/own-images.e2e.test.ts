@@ -69,16 +69,19 @@ async function shown(testId: string): Promise<{ natural: [number, number]; box: 
   }));
 }
 
+/** The served image is the photograph itself, and the page shows it larger than any thumbnail, no larger than itself. */
+function expectFullSizeScaledToFit(image: Awaited<ReturnType<typeof shown>>): void {
+  expect(image.src).toMatch(/size=full/);
+  expect(image.natural).toEqual([WIDTH, HEIGHT]);
+  expect(image.box[0]).toBeGreaterThan(96);
+  expect(image.box[0]).toBeLessThanOrEqual(WIDTH);
+  expect(image.rendering).toBe('auto'); // shrunk to fit: drawn smoothly, not nearest-neighbour
+}
+
 describe('own photographs full size', () => {
   it('the Image view shows the 500 x 375 image itself, scaled to fit', async () => {
     await page.goto(`${e2e.server.url}#/image/${experimentId}/0`);
-    const image = await shown('image-full');
-    expect(image.src).toMatch(/size=full/);
-    expect(image.natural).toEqual([WIDTH, HEIGHT]);
-    // on the page: larger than any thumbnail, no larger than the image
-    expect(image.box[0]).toBeGreaterThan(96);
-    expect(image.box[0]).toBeLessThanOrEqual(WIDTH);
-    expect(image.rendering).toBe('auto'); // shrunk to fit: drawn smoothly, not nearest-neighbour
+    expectFullSizeScaledToFit(await shown('image-full'));
   }, 120_000);
 
   it('the audit shows it full size too', async () => {
@@ -91,11 +94,6 @@ describe('own photographs full size', () => {
     const useGrid = page.getByTestId('audit-use-grid');
     await Promise.race([useGrid.waitFor({ timeout: 30_000 }), page.getByTestId('audit-image').waitFor({ timeout: 30_000 })]);
     if (await useGrid.isVisible()) await useGrid.click();
-    const image = await shown('audit-image');
-    expect(image.src).toMatch(/size=full/);
-    expect(image.natural).toEqual([WIDTH, HEIGHT]);
-    expect(image.box[0]).toBeGreaterThan(96);
-    expect(image.box[0]).toBeLessThanOrEqual(WIDTH);
-    expect(image.rendering).toBe('auto'); // shrunk to fit: drawn smoothly, not nearest-neighbour
+    expectFullSizeScaledToFit(await shown('audit-image'));
   }, 120_000);
 });

@@ -11,7 +11,8 @@ import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importFixturePopulation, openE2eSession, type E2eSession } from './session.ts';
+import { importFixturePopulation } from './session-data.ts';
+import { openE2eSession, type E2eSession } from './session.ts';
 import { BIN, ROOT, cliEnv, runCli } from './support.ts';
 
 let e2e: E2eSession;

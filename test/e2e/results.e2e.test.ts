@@ -13,7 +13,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../helpers/api-client.ts';
 import { labelingScreen } from './labeling-screen.ts';
-import { importFixturePopulation, openE2eSession, type E2eSession } from './session.ts';
+import { importFixturePopulation } from './session-data.ts';
+import { openE2eSession, type E2eSession } from './session.ts';
 import { FASHION_MNIST_DIR, screenshot } from './support.ts';
 
 let e2e: E2eSession;

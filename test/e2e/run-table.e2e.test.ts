@@ -6,12 +6,10 @@
  * experiment; when done, the int8 copies read "quantized" in the Epoch column, the trained
  * models their epochs.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeLearnableMnistFolder } from '../helpers/data.ts';
+import { addLearnableMnist } from './session-data.ts';
 import { openE2eSession, type E2eSession } from './session.ts';
 import { screenshot } from './support.ts';
 
@@ -23,12 +21,7 @@ let page: Page;
 beforeAll(async () => {
   e2e = await openE2eSession({
     name: 'run-table',
-    prepare: async ({ dir, cli }) => {
-      const source = path.join(dir, 'toy');
-      fs.mkdirSync(source);
-      writeLearnableMnistFolder(source, 400, 100);
-      await cli(['datasets', 'add', 'mnist', '--from', source, '--name', 'toy']);
-    },
+    prepare: (folder) => addLearnableMnist(folder, 'toy', 400, 100),
     context: { viewport: { width: 1400, height: 900 } },
   });
   page = e2e.page;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BrowserContextOptions } from 'playwright-core';
-import { FASHION_MNIST_DIR, ROOT, checkPrerequisites, openChromiumPage, runCli, startServer, stopServer, type ChromiumPage, type Server } from './support.ts';
+import { FASHION_MNIST_DIR, checkPrerequisites, openChromiumPage, runCli, startServer, stopServer, type ChromiumPage, type Server } from './support.ts';
 
 export interface E2eSessionOptions {
   /** Names the folder (`pie-audit-<name>-…`) and the database (`<name>.db`). */
@@ -17,29 +17,25 @@ export interface E2eSessionOptions {
   /** The scenario reads the system copy of Fashion-MNIST: fail early, with the fix, without it. */
   fashionMnist?: boolean;
   /** Fills the database before the server opens it (datasets, imports, runs by the CLI). */
-  prepare?: (session: { dir: string; db: string; cli: (args: string[]) => Promise<string> }) => Promise<unknown>;
+  prepare?: (folder: SessionFolder) => Promise<unknown>;
   /** The page's browser context (viewport, colour scheme, ...); Playwright's defaults otherwise. */
   context?: BrowserContextOptions;
 }
 
-export interface E2eSession extends ChromiumPage {
+/** The session's folder and database, and the CLI on them. */
+export interface SessionFolder {
   /** The session's own folder (the CLI's data and cache folders, downloads), removed by close(). */
   dir: string;
   db: string;
-  server: Server;
   /** The pie-audit command on the session's database. */
   cli(args: string[]): Promise<string>;
+}
+
+export interface E2eSession extends ChromiumPage, SessionFolder {
+  server: Server;
   /** Clicks the button that starts a download and saves it in the session's folder. */
   download(testId: string): Promise<{ name: string; file: string; text: string }>;
   close(): Promise<void>;
-}
-
-/** The committed synthetic population (240 images, dense and compressed variants) as long CSV. */
-export const FIXTURE_POPULATION = path.join(ROOT, 'test', 'fixtures', 'analysis', 'population.csv');
-
-/** Imports the fixture population as predictions (experiment 1 of a fresh database). */
-export function importFixturePopulation(cli: E2eSession['cli']): Promise<string> {
-  return cli(['import', 'predictions', '--format', 'long-csv', '--dataset', 'synthetic', FIXTURE_POPULATION]);
 }
 
 export function checkFashionMnist(): void {

@@ -9,8 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { idxBuffer, writeLearnableMnistFolder } from '../helpers/data.ts';
+import { idxBuffer } from '../helpers/data.ts';
 import { queryAll } from '../helpers/models.ts';
+import { addLearnableMnist } from './session-data.ts';
 import { openE2eSession, type E2eSession } from './session.ts';
 
 const ORDER = [3, 1, 4, 0, 5, 9, 2, 6, 8, 7];
@@ -29,10 +30,7 @@ beforeAll(async () => {
   e2e = await openE2eSession({
     name: 'shift-runs',
     prepare: async ({ dir, cli }) => {
-      const source = path.join(dir, 'toy');
-      fs.mkdirSync(source);
-      writeLearnableMnistFolder(source, 600, 120);
-      await cli(['datasets', 'add', 'mnist', '--name', 'toy', '--from', source]);
+      await addLearnableMnist({ dir, cli }, 'toy', 600, 120);
       // Another test set with the same classes (0..9), at another size: the models' input is resized.
       const n = 40;
       fs.writeFileSync(path.join(dir, 'small-images'), idxBuffer([n, 14, 14], Uint8Array.from({ length: n * 14 * 14 }, (_, i) => (i * 37) % 256)));

@@ -16,7 +16,7 @@ import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corruptImage, type CorruptionName } from '../../src-main/core/corruptions/index.ts';
-import { writeLearnableMnistFolder } from '../helpers/data.ts';
+import { addLearnableMnist } from './session-data.ts';
 import { openE2eSession, type E2eSession } from './session.ts';
 import { screenshot } from './support.ts';
 
@@ -60,10 +60,7 @@ beforeAll(async () => {
   e2e = await openE2eSession({
     name: 'shift',
     prepare: async ({ dir, cli }) => {
-      const source = path.join(dir, 'toy');
-      fs.mkdirSync(source);
-      writeLearnableMnistFolder(source, 600, 120);
-      await cli(['datasets', 'add', 'mnist', '--name', 'toy', '--from', source]);
+      await addLearnableMnist({ dir, cli }, 'toy', 600, 120);
       await cli(['train', '--dataset', 'toy', '--preset', 'smoke', '--models', '2', '--epochs', '1', '--long-tail', '10', '--workers', '1']);
       await cli(['evaluate', '--experiment', '1', '--corruptions', CORRUPTIONS.join(','), '--severities', '3']);
       report = JSON.parse(await cli(['report', '--experiment', '1', '--json'])) as Report;

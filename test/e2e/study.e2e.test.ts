@@ -12,7 +12,8 @@ import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labelingScreen } from './labeling-screen.ts';
-import { importFixturePopulation, openE2eSession, type E2eSession } from './session.ts';
+import { importFixturePopulation } from './session-data.ts';
+import { openE2eSession, type E2eSession } from './session.ts';
 import { screenshot } from './support.ts';
 
 const SCHEMA = ['atypical', 'noisy', 'mislabeled', 'multiple-objects', 'fine-grained', 'abstract'];
