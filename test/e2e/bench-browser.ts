@@ -19,8 +19,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { writeLearnableMnistFolder } from '../helpers/data.ts';
-import { FASHION_MNIST_DIR, checkPrerequisites, launchChromium, quantile, runCli, startServer, stopServer } from './support.ts';
+import { addLearnableMnist } from './session-data.ts';
+import { openE2eSession } from './session.ts';
+import { FASHION_MNIST_DIR, checkPrerequisites, quantile } from './support.ts';
 
 export interface BrowserBenchResult {
   labelLatencyMs: { count: number; p50: number; p99: number; max: number };
@@ -50,22 +51,22 @@ export async function benchBrowser(dir: string): Promise<BrowserBenchResult | un
     console.log(`browser bench skipped: ${(error as Error).message}`);
     return undefined;
   }
-  const work = fs.mkdtempSync(path.join(dir, 'browser-'));
-  const db = path.join(work, 'bench.db');
-  if (fs.existsSync(path.join(FASHION_MNIST_DIR, 't10k-images-idx3-ubyte.gz'))) {
-    await runCli(['datasets', 'add', 'fashion-mnist', '--db', db], work);
-    await runCli(['train', '--db', db, '--dataset', 'fashion-mnist', '--preset', 'smoke', '--models', '2', '--epochs', '1', '--train-limit', '2000'], work);
-  } else {
-    const source = path.join(work, 'toy');
-    fs.mkdirSync(source);
-    writeLearnableMnistFolder(source, 2000, 10_000);
-    await runCli(['datasets', 'add', 'mnist', '--name', 'toy', '--from', source, '--db', db], work);
-    await runCli(['train', '--db', db, '--dataset', 'toy', '--preset', 'smoke', '--models', '2', '--epochs', '1', '--train-limit', '2000'], work);
-  }
-  const server = await startServer(db, work);
-  const browser = await launchChromium();
+  const session = await openE2eSession({
+    name: 'browser-bench',
+    parent: dir,
+    prepare: async ({ dir: work, cli }) => {
+      if (fs.existsSync(path.join(FASHION_MNIST_DIR, 't10k-images-idx3-ubyte.gz'))) {
+        await cli(['datasets', 'add', 'fashion-mnist']);
+        await cli(['train', '--dataset', 'fashion-mnist', '--preset', 'smoke', '--models', '2', '--epochs', '1', '--train-limit', '2000']);
+      } else {
+        await addLearnableMnist({ dir: work, cli }, 'toy', 2000, 10_000);
+        await cli(['train', '--dataset', 'toy', '--preset', 'smoke', '--models', '2', '--epochs', '1', '--train-limit', '2000']);
+      }
+    },
+    context: { viewport: { width: 1400, height: 900 } },
+  });
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    const { page, server } = session;
     await page.goto(server.url);
     const labelLatencyMs = await labelLatency(page, server.origin);
     const scroll = await gridScrolling(page, server.origin);
@@ -79,9 +80,7 @@ export async function benchBrowser(dir: string): Promise<BrowserBenchResult | un
     }
     return { labelLatencyMs, scroll };
   } finally {
-    await browser.close();
-    await stopServer(server.child);
-    fs.rmSync(work, { recursive: true, force: true });
+    await session.close();
   }
 }
 
