@@ -13,11 +13,13 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { Random } from '../src-main/core/random.js';
 import { gridScrolling } from '../test/e2e/bench-browser.js';
-import { checkPrerequisites, launchChromium, runCli, startServer, stopServer } from '../test/e2e/support.js';
+import { openE2eSession, type E2eSession } from '../test/e2e/session.js';
+import { checkPrerequisites } from '../test/e2e/support.js';
 import { idxBuffer, syntheticImages } from '../test/helpers/data.js';
 
 const IMAGES = 50_000;
 const CLASSES = 10;
+const VIEWPORT = { width: 1400, height: 900 };
 /** Enough models for modal labels and PIEs; the grid's cost is in its images, not its models. */
 const POPULATION = [
   { variant: 'dense', sparsity: 0, models: 5, forget: 0 },
@@ -54,17 +56,22 @@ export async function benchGridScale(dir: string, options: { fast: boolean }): P
     console.log(`PIE grid over 50,000 images skipped: ${(error as Error).message}`);
     return;
   }
-  const work = fs.mkdtempSync(path.join(dir, 'grid-scale-'));
-  const db = path.join(work, 'grid.db');
   const sizes = [10_000, IMAGES];
-  for (const size of sizes) await addGeneratedPopulation(work, db, size);
-  const server = await startServer(db, work);
-  const browser = await launchChromium();
+  const session = await openE2eSession({
+    name: 'grid-scale',
+    parent: dir,
+    prepare: async ({ dir: work, cli }) => {
+      for (const size of sizes) await addGeneratedPopulation(work, cli, size);
+    },
+    context: { viewport: VIEWPORT },
+  });
   try {
+    const { browser, server } = session;
     for (const [k, size] of sizes.entries()) {
       // A fresh page per size: the second grid in one page scrolled worse whichever size
       // came second (the first one's thumbnails and nodes stay in that page's memory).
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      // The session's own page, unused until then, is the first; one page is open at a time.
+      const page = k === 0 ? session.page : await browser.newPage({ viewport: VIEWPORT });
       await page.goto(server.url);
       const runs = await gridScrolling(page, server.origin, size, k + 1);
       await page.close();
@@ -76,14 +83,12 @@ export async function benchGridScale(dir: string, options: { fast: boolean }): P
     }
     console.log(`  (load average ${os.loadavg()[0]?.toFixed(1)} on ${os.cpus().length} cores: frame times on a loaded machine are upper bounds)`);
   } finally {
-    await browser.close();
-    await stopServer(server.child);
-    fs.rmSync(work, { recursive: true, force: true });
+    await session.close();
   }
 }
 
 /** A generated test set of `size` images (its own dataset) and a population on it, imported: experiment k for the k-th call. */
-async function addGeneratedPopulation(work: string, db: string, size: number): Promise<void> {
+async function addGeneratedPopulation(work: string, cli: E2eSession['cli'], size: number): Promise<void> {
   const name = `generated-${size}`;
   const labels = Uint8Array.from({ length: size }, (_, i) => (i * 7 + (i >> 4)) % CLASSES);
   const images = path.join(work, `${name}-images-idx3-ubyte.gz`);
@@ -92,6 +97,6 @@ async function addGeneratedPopulation(work: string, db: string, size: number): P
   fs.writeFileSync(labelFile, zlib.gzipSync(idxBuffer([size], labels)));
   const csv = path.join(work, `${name}.csv`);
   writePopulationCsv(csv, labels);
-  await runCli(['datasets', 'add', 'idx', '--name', name, '--images', images, '--labels', labelFile, '--split', 'test', '--db', db], work);
-  await runCli(['import', 'predictions', '--format', 'long-csv', '--dataset', name, '--db', db, csv], work);
+  await cli(['datasets', 'add', 'idx', '--name', name, '--images', images, '--labels', labelFile, '--split', 'test']);
+  await cli(['import', 'predictions', '--format', 'long-csv', '--dataset', name, csv]);
 }
