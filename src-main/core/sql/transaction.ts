@@ -9,3 +9,20 @@ import type { WritableDb } from './handles.js';
 export function inTransaction<T>(db: WritableDb, fn: () => T): T {
   return db.transaction(fn)();
 }
+
+/**
+ * Runs fn in one transaction that stays open across its awaits (an import storing rows
+ * while a worker thread still reads them): committed when fn resolves, rolled back
+ * whole when it rejects. Nothing else may use the connection meanwhile.
+ */
+export async function inLongTransaction<T>(db: WritableDb, fn: () => Promise<T>): Promise<T> {
+  db.exec('BEGIN');
+  try {
+    const result = await fn();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
