@@ -25,6 +25,7 @@ export interface StreamedTarget {
 export class StreamedImportWriter {
   readonly experimentId: number;
   private readonly modelIds: number[] = [];
+  private rowsStored = 0;
   private readonly insertModel: ReturnType<typeof importedModelInserter>;
   private readonly predictions: PredictionInserter;
   private readonly values: unknown[] = new Array<unknown>(5 * BATCH);
@@ -50,12 +51,17 @@ export class StreamedImportWriter {
       from = row;
     }
     this.storeRows(chunk, from, chunk.length);
+    this.rowsStored += chunk.length;
   }
 
   /** What only the whole population tells: the images (linked to the dataset's or not) and each model's top-1. */
   finish(population: Population, link: DatasetLink | null): void {
     if (population.models.length !== this.modelIds.length) {
       throw new Error(`the import stored ${this.modelIds.length} models while reading but read ${population.models.length}`);
+    }
+    // A checked population has every model's every image once: any other count is a row lost (or doubled) on the way.
+    if (this.rowsStored !== population.models.length * population.images) {
+      throw new Error(`the import stored ${this.rowsStored} rows while reading but read ${population.models.length * population.images}`);
     }
     const insertImage = experimentImageInserter(this.db);
     const { trueLabels, images } = population;
