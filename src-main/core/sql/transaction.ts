@@ -11,12 +11,16 @@ export function inTransaction<T>(db: WritableDb, fn: () => T): T {
 }
 
 /**
- * Runs fn in one transaction that stays open across its awaits (an import storing rows
- * while a worker thread still reads them): committed when fn resolves, rolled back
- * whole when it rejects. Nothing else may use the connection meanwhile.
+ * Runs fn in one write transaction that stays open across its awaits (an import storing
+ * rows while a worker thread still reads them): committed when fn resolves, rolled back
+ * whole when it rejects. Nothing else may use the connection meanwhile, and other
+ * connections' writes wait until it ends.
  */
 export async function inLongTransaction<T>(db: WritableDb, fn: () => Promise<T>): Promise<T> {
-  db.exec('BEGIN');
+  // IMMEDIATE: the write lock now (waiting out another writer by the busy timeout); a
+  // deferred transaction that reads first cannot take it later once another connection
+  // has written meanwhile (SQLITE_BUSY at once, whatever the timeout).
+  db.exec('BEGIN IMMEDIATE');
   try {
     const result = await fn();
     db.exec('COMMIT');
