@@ -165,6 +165,19 @@ describe('pie-audit import predictions into an existing database', () => {
     }
   });
 
+  it('stores the rows as written when a model goes on in a second file, after chunks of the first were stored', async () => {
+    // model 0's last 1,000 rows moved to a second file: 12 chunks are stored before its rows show the files are not grouped
+    const lines: string[] = [];
+    const first = writeFile(path.join(dir, 'most.csv'), 'grouped', (all) => lines.push(...all.splice(IMAGES - 999, 1000)));
+    const second = path.join(dir, 'rest.csv');
+    fs.writeFileSync(second, `${[HEADER, ...lines].join('\n')}\n`);
+    const result = await runCli(['--db', db, 'import', 'predictions', '--format', 'long-csv', '--dataset', 'digits', first, second]);
+    expect(result.code, result.stderr).toBe(0);
+    const stored = storedRows(db, latestExperiment(db));
+    expect(stored.length).toBe(ROWS);
+    expect(JSON.stringify(stored) === JSON.stringify(expectedRows())).toBe(true);
+  });
+
   /** The last data line of the grouped file is line ROWS + 1. */
   const LAST = ROWS + 1;
   const REFUSALS: [string, string, (lines: string[]) => void, RegExp][] = [

@@ -75,7 +75,11 @@ async function storeWhileReading(db: Db, format: ImportFormat, options: ImportOp
   const { experimentId, population, datasetId } = await inLongTransaction(db, async () => {
     const dataset = datasetIdNamed(db, name) ?? null;
     const writer = new StreamedImportWriter(db, { name: experimentName(name, dataset !== null), datasetId: dataset, config: importConfig(format, options, dataset !== null) });
-    const read = await readInWorker({ format, files: options.files, images }, (chunk) => writer.store(chunk));
+    const read = await readInWorker(
+      { format, files: options.files, images },
+      (chunk) => writer.store(chunk),
+      () => writer.storeAtTheEnd(),
+    );
     writer.finish(read, linkDataset(db, name, read));
     return { experimentId: writer.experimentId, population: read, datasetId: dataset };
   });

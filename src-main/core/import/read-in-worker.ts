@@ -17,9 +17,10 @@ const BOOTSTRAP = new URL(SOURCE ? '../population/worker-bootstrap.js' : './work
  * `onRows` on this thread as it arrives (in reading order), so that they can be stored
  * while the rest is read; resolves with the checked population, or rejects with the
  * reader's refusal (a RowProblem or UserError, as the single-thread reader throws) or
- * with what `onRows` threw.
+ * with what `onRows` threw. `onUngrouped`: no more rows will come, the file is not
+ * grouped by model (the population holds every row).
  */
-export function readInWorker(request: Omit<ReadRequest, 'entry'>, onRows: (chunk: RowChunk) => void): Promise<Population> {
+export function readInWorker(request: Omit<ReadRequest, 'entry'>, onRows: (chunk: RowChunk) => void, onUngrouped: () => void = () => undefined): Promise<Population> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(BOOTSTRAP, { workerData: { ...request, entry: ENTRY } satisfies ReadRequest });
     let settled = false;
@@ -41,6 +42,12 @@ export function readInWorker(request: Omit<ReadRequest, 'entry'>, onRows: (chunk
         } catch (error) {
           if (isKeyClash(error)) keyClash = error;
           else settle(() => reject(error instanceof Error ? error : new Error(String(error))));
+        }
+      } else if (message.type === 'ungrouped') {
+        try {
+          onUngrouped();
+        } catch (error) {
+          settle(() => reject(error instanceof Error ? error : new Error(String(error))));
         }
       } else if (message.type === 'read') {
         const population = message.population;

@@ -16,4 +16,8 @@ export interface ReadRequest {
 /** Why the files were refused, as data: a RowProblem, a UserError, or anything else (a bug). */
 export type ReadFailure = { kind: 'row'; place: RowPlace; message: string; other?: RowPlace } | { kind: 'user'; message: string } | { kind: 'internal'; message: string };
 
-export type ReadReply = { type: 'rows'; chunk: RowChunk } | { type: 'read'; population: PopulationParts } | { type: 'failed'; error: ReadFailure };
+export type ReadReply =
+  | { type: 'rows'; chunk: RowChunk }
+  /** No more rows will come: the file is not grouped by model (see RowStream). */
+  | { type: 'ungrouped' }
+  | { type: 'read'; population: PopulationParts } | { type: 'failed'; error: ReadFailure };

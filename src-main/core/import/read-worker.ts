@@ -18,7 +18,10 @@ if (!port) throw new Error('read-worker.ts runs only as a worker thread');
 const reply = (message: ReadReply, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 
 try {
-  const stream = new RowStream((chunk) => reply({ type: 'rows', chunk }, chunkBuffers(chunk)));
+  const stream = new RowStream(
+    (chunk) => reply({ type: 'rows', chunk }, chunkBuffers(chunk)),
+    () => reply({ type: 'ungrouped' }),
+  );
   const population = await readPopulation(request.format, request.files, request.images, stream);
   stream.end();
   const { parts, buffers } = populationToParts(population);

@@ -48,23 +48,47 @@ export function chunkBuffers(chunk: RowChunk): ArrayBuffer[] {
 
 /**
  * Collects rows in reading order into chunks and hands each full chunk to `send`
- * (the last, partial one on `end`). A chunk is never reused after it is sent: its
+ * (the last, partial one on `end`), as long as the file is grouped by model. A chunk is never reused after it is sent: its
  * buffers belong to the receiver.
  */
 export class RowStream {
   private chunk = emptyChunk();
   private models = 0;
+  /** The model of the last row, and a model started but without rows yet (-1: none). */
+  private current = -1;
+  private fresh = -1;
+  private stopped = false;
 
-  constructor(private readonly send: (chunk: RowChunk) => void) {}
+  /**
+   * `ungrouped` is called, once, when a row of a model comes after another model's rows
+   * (the file is not grouped by model): nothing more is sent after it, since storing
+   * rows of many models by turns is slow in SQLite (each model's key range grows in the
+   * middle of the table), and the caller stores the whole population in model order once read.
+   */
+  constructor(
+    private readonly send: (chunk: RowChunk) => void,
+    private readonly ungrouped: () => void,
+  ) {}
 
   /** A new model, before its first row; returns its number. */
   startModel(model: StreamedModel): number {
+    this.fresh = this.models++;
+    if (this.stopped) return this.fresh;
     if (this.chunk.length === CHUNK_ROWS) this.flush();
     this.chunk.starts.push({ row: this.chunk.length, model });
-    return this.models++;
+    return this.fresh;
   }
 
   push(model: number, imageIndex: number, predicted: number, probability: number, trueProbability: number): void {
+    if (model !== this.current) {
+      if (model !== this.fresh && !this.stopped) {
+        this.stopped = true;
+        this.ungrouped();
+      }
+      this.current = model;
+      this.fresh = -1;
+    }
+    if (this.stopped) return;
     let chunk = this.chunk;
     if (chunk.length === CHUNK_ROWS) chunk = this.flush();
     const n = chunk.length;
@@ -78,7 +102,7 @@ export class RowStream {
 
   /** Sends what is left (if anything). */
   end(): void {
-    if (this.chunk.length > 0 || this.chunk.starts.length > 0) this.flush();
+    if (!this.stopped && (this.chunk.length > 0 || this.chunk.starts.length > 0)) this.flush();
   }
 
   private flush(): RowChunk {

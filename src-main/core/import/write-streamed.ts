@@ -3,10 +3,11 @@ import { nowIso } from '../db/database.js';
 import { stopPoint } from '../stop-points.js';
 import { experimentImageInserter, insertExperiment } from '../sql/experiments.js';
 import { importedModelInserter, modelTop1Setter } from '../sql/models.js';
-import { PREDICTION_BATCH as BATCH, predictionInserter, type PredictionInserter } from '../sql/predictions.js';
+import { deleteModelPredictions, PREDICTION_BATCH as BATCH, predictionInserter, type PredictionInserter } from '../sql/predictions.js';
 import type { DatasetLink } from './dataset-link.js';
 import type { Population } from './finalize.js';
 import type { RowChunk } from './row-chunk.js';
+import { writePredictions } from './write.js';
 
 export interface StreamedTarget {
   name: string;
@@ -26,6 +27,8 @@ export class StreamedImportWriter {
   readonly experimentId: number;
   private readonly modelIds: number[] = [];
   private rowsStored = 0;
+  /** The file turned out not grouped by model: every row is stored at the end, model by model. */
+  private ungrouped = false;
   private readonly insertModel: ReturnType<typeof importedModelInserter>;
   private readonly predictions: PredictionInserter;
   private readonly values: unknown[] = new Array<unknown>(5 * BATCH);
@@ -54,8 +57,28 @@ export class StreamedImportWriter {
     this.rowsStored += chunk.length;
   }
 
+  /**
+   * No more chunks will come: the file is not grouped by model. The rows stored so far
+   * are removed (a file interleaved by image has none yet: its first chunk is not full
+   * when that shows); `finish` stores every model's rows in image order, which keeps
+   * SQLite appending to one key range at a time.
+   */
+  storeAtTheEnd(): void {
+    this.ungrouped = true;
+    deleteModelPredictions(this.db, this.modelIds);
+    this.rowsStored = 0;
+  }
+
   /** What only the whole population tells: the images (linked to the dataset's or not) and each model's top-1. */
   finish(population: Population, link: DatasetLink | null): void {
+    if (this.ungrouped) {
+      for (const model of population.models.slice(this.modelIds.length)) this.modelIds.push(this.insertModel({ ...model, top1: null, finishedAt: this.now }));
+      population.models.forEach((model, k) => {
+        writePredictions(model, this.modelIds[k] as number, population.images, this.predictions.batch, this.predictions.one);
+        this.rowsStored += population.images;
+        stopPoint('import-write'); // crash tests only: see stop-points.ts
+      });
+    }
     if (population.models.length !== this.modelIds.length) {
       throw new Error(`the import stored ${this.modelIds.length} models while reading but read ${population.models.length}`);
     }
@@ -68,7 +91,7 @@ export class StreamedImportWriter {
     for (let i = 0; i < images; i++) insertImage(this.experimentId, i, trueLabels[i] as number, link ? (link.imageIds[i] as number) : null);
     const setTop1 = modelTop1Setter(this.db);
     population.models.forEach((model, k) => setTop1(this.modelIds[k] as number, model.top1));
-    stopPoint('import-write'); // the last model's rows are stored; nothing is committed yet
+    if (!this.ungrouped) stopPoint('import-write'); // the last model's rows are stored; nothing is committed yet
   }
 
   private storeRows(chunk: RowChunk, from: number, to: number): void {
