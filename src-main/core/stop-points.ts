@@ -12,7 +12,8 @@
  * - `import-write`: inside the transaction of `import predictions`, after each model's
  *   predictions (n = models written so far; when rows are stored while the file is read,
  *   the n-th model's are stored when the next model's first row comes, or at the end, so
- *   the count is per model for a file grouped by model); nothing is committed yet.
+ *   the count is per model for a file grouped by model; a file that is not has its rows
+ *   stored at the end, one stop per model after the starts seen before that); nothing is committed yet.
  * - `restore-replace`: inside the transaction of `db restore` into an existing database,
  *   after its content was copied aside and before it is replaced; nothing is committed.
  * - `refresh-after-write`: after a command's predictions were committed and before it
