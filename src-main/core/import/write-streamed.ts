@@ -18,8 +18,8 @@ export interface StreamedTarget {
 /**
  * The writing side of an import that stores rows while the files are still being read,
  * inside a transaction the caller holds open: the experiment at once, each model on its
- * first row (its top-1 still unknown), each chunk of rows as it comes (in any order: the
- * predictions table is keyed by model and image), and at the end, once the reader has
+ * first row (its top-1 still unknown), each chunk of rows as it comes while the file is
+ * grouped by model (otherwise every row at the end: storeAtTheEnd), and at the end, once the reader has
  * checked the whole population, the images and every model's top-1. A refusal at any
  * point is the caller's rollback.
  */
