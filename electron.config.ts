@@ -36,6 +36,8 @@ export default defineConfig({
           'worker-bootstrap': at('src-main', 'core', 'population', 'worker-bootstrap.js'),
           // the inference worker of own-model imports (src-main/core/models/runner.ts)
           'model-worker': at('src-main', 'core', 'models', 'model-worker.ts'),
+          // the reading thread of a predictions import (src-main/core/import/read-in-worker.ts)
+          'read-worker': at('src-main', 'core', 'import', 'read-worker.ts'),
         },
         external: ['better-sqlite3', 'sharp', /^@tensorflow\//, 'onnxruntime-node', 'onnx-proto'],
       },

@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase, type Db } from '../src-main/core/db/database.js';
-import { ensureAnalysis } from '../src-main/core/analysis/analyse.js';
 import { PREDICTION_COLUMNS, predictionExportRows as predictionRows } from '../src-main/core/sql/predictions.js';
 import { writeRows } from '../src-main/core/export/writers.js';
 import { importPredictions } from '../src-main/core/import/import-predictions.js';
@@ -71,31 +70,29 @@ export async function benchAnalysisPeer(dir: string): Promise<void> {
     source.close();
   }
   const file = path.join(dir, 'peer-import.db');
+  openDatabase(file).close(); // as after `datasets add`: the database exists, so rows are stored while the file is read
   const started = performance.now();
-  let readSeconds = 0;
   let importSeconds = 0;
-  const summary = await importPredictions({ format: 'long-csv', datasetName: 'synthetic', files: [csv] }, async (fn) => {
-    readSeconds = (performance.now() - started) / 1000;
+  const useDatabase = async <T>(fn: (db: Db) => Promise<T>): Promise<T> => {
     const db = openDatabase(file);
     try {
-      const s = fn(db);
-      importSeconds = (performance.now() - started) / 1000;
-      ensureAnalysis(db, s.experimentId);
-      return s;
+      return await fn(db);
     } finally {
       db.close();
     }
-  });
+  };
+  const options = { format: 'long-csv', datasetName: 'synthetic', files: [csv], storeWhileReading: true, onCommitted: () => (importSeconds = (performance.now() - started) / 1000) };
+  const summary = await importPredictions(options, useDatabase);
   const ours = (performance.now() - started) / 1000;
-  const parts = `read and check ${readSeconds.toFixed(2)} s, store ${(importSeconds - readSeconds).toFixed(2)} s, PIE analysis ${(ours - importSeconds).toFixed(2)} s`;
+  const parts = `import ${importSeconds.toFixed(2)} s (read and checked on one thread, stored on another), PIE analysis ${(ours - importSeconds).toFixed(2)} s`;
   const line = `import + PIE flags of ${summary.predictions.toLocaleString('en')} long-format rows: ours ${ours.toFixed(2)} s (${parts}; import ${Math.round(summary.predictions / importSeconds).toLocaleString('en')} rows/s, target >= 300,000)`;
   if (!pythonHas('pandas')) {
     console.log(`${line}; pandas peer: python3-pandas is not installed`);
   } else {
     const pandas = peer('pandas_analysis.py', csv);
     console.log(`${line}; pandas ${pandas.pandas as string} ${pandas.seconds.toFixed(2)} s; ours / pandas = ${(ours / pandas.seconds).toFixed(2)} (target <= 2.0, goal 1.0)`);
-    // pandas keeps its table in memory; an import stores every row in SQLite, and that alone is a floor.
-    console.log(`  floor: storing the rows in SQLite alone takes ${(importSeconds - readSeconds).toFixed(2)} s, ${((importSeconds - readSeconds) / pandas.seconds).toFixed(2)} x pandas' whole job`);
+    // pandas keeps its table in memory; an import stores every row in SQLite, on a second thread beside the reading.
+    console.log(`  floor: the import alone (read, checked and stored in SQLite) takes ${importSeconds.toFixed(2)} s, ${(importSeconds / pandas.seconds).toFixed(2)} x pandas' whole job`);
   }
   fs.rmSync(csv, { force: true });
 }

@@ -17,6 +17,22 @@ export function databasePath(globals: GlobalOptions): string {
 }
 
 /**
+ * Whether the database exists at this version's schema, so that opening it for writing
+ * changes nothing (no file created, no migration): a command may then open it before
+ * its input is known good, and still leave it as it was when refusing that input.
+ */
+export function databaseIsCurrent(globals: GlobalOptions): boolean {
+  const file = databasePath(globals);
+  if (!fs.existsSync(file)) return false;
+  try {
+    openDatabase(file, { readonly: true, busyTimeoutMs: COMMAND_BUSY_TIMEOUT_MS }).close();
+    return true;
+  } catch {
+    return false; // older (to be migrated), newer (refused when opened) or not a database
+  }
+}
+
+/**
  * Runs fn with the database open read-write and always closes it (which checkpoints
  * the WAL). With existingOnly, a database that does not exist yet is an empty
  * in-memory one rather than a new file (commands that only bring the stored analysis

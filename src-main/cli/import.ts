@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { importPredictions } from '../core/import/import-predictions.js';
 import { IMPORT_FORMATS } from '../core/import/formats.js';
 import { testImagePaths } from '../core/sql/image-paths.js';
-import { withDatabase, withReadonlyDatabase, type GlobalOptions } from './context.js';
+import { databaseIsCurrent, withDatabase, withReadonlyDatabase, type GlobalOptions } from './context.js';
 
 export function registerImportCommand(program: Command, globals: () => GlobalOptions): void {
   const importCommand = program.command('import').description('import data made elsewhere');
@@ -20,6 +20,8 @@ export function registerImportCommand(program: Command, globals: () => GlobalOpt
           files,
           onStatus: (m) => process.stderr.write(`${m}\n`),
           imagePaths: () => withReadonlyDatabase(globals(), (db) => testImagePaths(db, opts.dataset)),
+          // stored while read (two threads) when opening the database first changes nothing
+          storeWhileReading: databaseIsCurrent(globals()),
         },
         (fn) => withDatabase(globals(), fn),
       );

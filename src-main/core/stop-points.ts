@@ -10,7 +10,10 @@
  *   its 'done' status, after the predictions and before the status and the commit;
  *   counted per model in the process doing the writes.
  * - `import-write`: inside the transaction of `import predictions`, after each model's
- *   predictions (n = models written so far); nothing is committed yet.
+ *   predictions (n = models written so far; when rows are stored while the file is read,
+ *   the n-th model's are stored when the next model's first row comes, or at the end, so
+ *   the count is per model for a file grouped by model; a file that is not has its rows
+ *   stored at the end, one stop per model after the starts seen before that); nothing is committed yet.
  * - `restore-replace`: inside the transaction of `db restore` into an existing database,
  *   after its content was copied aside and before it is replaced; nothing is committed.
  * - `refresh-after-write`: after a command's predictions were committed and before it

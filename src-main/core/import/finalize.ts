@@ -64,7 +64,8 @@ function rowOf(model: CheckedModel, image: number): number {
   return model.rowOf ? (model.rowOf[image] ?? 0) : image;
 }
 
-function placeOf(model: CheckedModel, image: number): RowPlace {
+/** The file and record of the row that holds image `image` of a model. */
+export function placeOf(model: CheckedModel, image: number): RowPlace {
   return model.rows.place(rowOf(model, image));
 }
 

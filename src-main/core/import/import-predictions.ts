@@ -3,14 +3,17 @@ import path from 'node:path';
 import type { Db } from '../db/database.js';
 import { nowIso } from '../db/database.js';
 import { UserError } from '../errors.js';
+import { datasetIdNamed } from '../sql/datasets.js';
+import { inLongTransaction } from '../sql/transaction.js';
 import { linkDataset } from './dataset-link.js';
-import { finalizePopulation, type Population } from './finalize.js';
+import type { Population } from './finalize.js';
 import { IMPORT_FORMATS, isImportFormat, type ImportFormat } from './formats.js';
-import { readLongCsv, type ImagePaths } from './long-csv.js';
-import { PopulationBuilder } from './population.js';
+import type { ImagePaths } from './long-csv.js';
 import { explainProblem, RowProblem } from './problems.js';
-import { readReferenceCsv } from './reference-csv.js';
+import { readInWorker } from './read-in-worker.js';
+import { readPopulation } from './read-population.js';
 import { writeImport } from './write.js';
+import { StreamedImportWriter } from './write-streamed.js';
 import { refreshAfterWrite } from '../analysis/refresh.js';
 
 export interface ImportOptions {
@@ -21,6 +24,15 @@ export interface ImportOptions {
   onStatus?: (message: string) => void;
   /** The dataset's test images by path (folder datasets; null otherwise), for long-csv's image column. */
   imagePaths?: () => Promise<ImagePaths | null>;
+  /**
+   * Store rows while the files are still being read (a worker thread reads, this one
+   * writes, in one transaction). Only for a database that opening does not change (it
+   * exists, at the current schema): the database is opened before the files are known
+   * good. Otherwise everything is read first and the database opened after, as before.
+   */
+  storeWhileReading?: boolean;
+  /** Called once the rows are committed, before the analysis is brought up to date (benches time the two apart). */
+  onCommitted?: () => void;
 }
 
 export interface ImportSummary {
@@ -33,42 +45,63 @@ export interface ImportSummary {
 }
 
 /**
- * Imports a population trained elsewhere. Every file is read and checked before the
- * database is opened for writing; then everything is written in one transaction.
+ * Imports a population trained elsewhere, in one transaction: all of it or nothing.
+ * Either every file is read and checked before the database is opened for writing, or
+ * (`storeWhileReading`) a worker thread reads and checks while this thread stores the
+ * rows read so far; a refusal anywhere, even on the last row, rolls everything back.
  * `useDatabase` opens the database, runs the function and closes it.
  */
-export async function importPredictions(options: ImportOptions, useDatabase: (fn: (db: Db) => ImportSummary) => Promise<ImportSummary>): Promise<ImportSummary> {
+export async function importPredictions(options: ImportOptions, useDatabase: (fn: (db: Db) => Promise<ImportSummary>) => Promise<ImportSummary>): Promise<ImportSummary> {
   const format = checkOptions(options);
   try {
     const images = format === 'long-csv' ? ((await options.imagePaths?.()) ?? undefined) : undefined;
+    if (options.storeWhileReading) return await useDatabase((db) => storeWhileReading(db, format, options, images));
     const population = await readPopulation(format, options.files, images);
-    return await useDatabase((db) => store(db, population, format, options));
+    return await useDatabase(async (db) => store(db, population, format, options));
   } catch (error) {
     if (error instanceof RowProblem) throw await explainProblem(error);
     throw error;
   }
 }
 
-async function readPopulation(format: ImportFormat, files: string[], images?: ImagePaths): Promise<Population> {
-  const builder = new PopulationBuilder();
-  if (format === 'long-csv') await readLongCsv(files, builder, images);
-  else await readReferenceCsv(files, builder);
-  return finalizePopulation(builder.models, files);
+function store(db: Db, population: Population, format: ImportFormat, options: ImportOptions): ImportSummary {
+  const link = linkDataset(db, options.datasetName, population);
+  const experimentId = writeImport(db, population, { name: experimentName(options.datasetName, link !== null), link, config: importConfig(format, options, link !== null) });
+  return afterCommit(db, experimentId, population, link?.datasetId ?? null, options);
 }
 
-function store(db: Db, population: Population, format: ImportFormat, options: ImportOptions): ImportSummary {
+async function storeWhileReading(db: Db, format: ImportFormat, options: ImportOptions, images: ImagePaths | undefined): Promise<ImportSummary> {
   const name = options.datasetName;
-  const link = linkDataset(db, name, population);
-  if (!link) options.onStatus?.(`no dataset named '${name}': importing labels only, with no images (add the dataset first to link them)`);
-  const experimentId = writeImport(db, population, {
-    name: link ? `${name} imported ${nowIso().slice(0, 16).replace('T', ' ')}` : name,
-    link,
-    config: { format, dataset: name, linked: link !== null, files: options.files.map((f) => path.resolve(f)) },
+  const { experimentId, population, datasetId } = await inLongTransaction(db, async () => {
+    const dataset = datasetIdNamed(db, name) ?? null;
+    const writer = new StreamedImportWriter(db, { name: experimentName(name, dataset !== null), datasetId: dataset, config: importConfig(format, options, dataset !== null) });
+    const read = await readInWorker(
+      { format, files: options.files, images },
+      (chunk) => writer.store(chunk),
+      () => writer.storeAtTheEnd(),
+    );
+    writer.finish(read, linkDataset(db, name, read));
+    return { experimentId: writer.experimentId, population: read, datasetId: dataset };
   });
-  refreshAfterWrite(db, experimentId); // the analysis is kept current where predictions are written
+  return afterCommit(db, experimentId, population, datasetId, options);
+}
+
+function experimentName(dataset: string, linked: boolean): string {
+  return linked ? `${dataset} imported ${nowIso().slice(0, 16).replace('T', ' ')}` : dataset;
+}
+
+function importConfig(format: ImportFormat, options: ImportOptions, linked: boolean): Record<string, unknown> {
+  return { format, dataset: options.datasetName, linked, files: options.files.map((f) => path.resolve(f)) };
+}
+
+/** The analysis brought up to date (it is kept current where predictions are written), and what was imported. */
+function afterCommit(db: Db, experimentId: number, population: Population, datasetId: number | null, options: ImportOptions): ImportSummary {
+  if (datasetId === null) options.onStatus?.(`no dataset named '${options.datasetName}': importing labels only, with no images (add the dataset first to link them)`);
+  options.onCommitted?.();
+  refreshAfterWrite(db, experimentId);
   return {
     experimentId,
-    datasetId: link?.datasetId ?? null,
+    datasetId,
     models: population.models.length,
     variants: new Set(population.models.map((m) => m.variant)).size,
     images: population.images,

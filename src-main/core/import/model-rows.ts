@@ -1,4 +1,17 @@
 import type { RowPlace } from './problems.js';
+import type { RowStream } from './row-chunk.js';
+
+/** A ModelRows as plain data, to move to another thread (its buffers are transferred). */
+export interface ModelRowsParts {
+  length: number;
+  imageIndex: Int32Array<ArrayBuffer>;
+  trueLabel: Int32Array<ArrayBuffer>;
+  predicted: Int32Array<ArrayBuffer>;
+  probability: Float64Array<ArrayBuffer>;
+  trueProbability: Float64Array<ArrayBuffer>;
+  record: Uint32Array<ArrayBuffer>;
+  segments: { file: string; firstRow: number }[];
+}
 
 /**
  * One model's prediction rows in the order they were read, held in typed arrays that
@@ -16,8 +29,30 @@ export class ModelRows {
   /** readCsv's record number of each row in its file, for error messages. */
   record = new Uint32Array(1024);
   /** The files the rows came from: rows from firstRow on belong to file (read in order). */
-  private readonly segments: { file: string; firstRow: number }[] = [];
+  private segments: { file: string; firstRow: number }[] = [];
   private lastFile: string | undefined;
+
+  /** `stream`: every row is also handed on, as model number `model`, to be stored while the rest is read. */
+  constructor(private readonly stream?: { rows: RowStream; model: number }) {}
+
+  static fromParts(parts: ModelRowsParts): ModelRows {
+    const rows = new ModelRows();
+    rows.length = parts.length;
+    rows.imageIndex = parts.imageIndex;
+    rows.trueLabel = parts.trueLabel;
+    rows.predicted = parts.predicted;
+    rows.probability = parts.probability;
+    rows.trueProbability = parts.trueProbability;
+    rows.record = parts.record;
+    rows.segments = parts.segments;
+    rows.lastFile = parts.segments.at(-1)?.file;
+    return rows;
+  }
+
+  toParts(): ModelRowsParts {
+    const { length, imageIndex, trueLabel, predicted, probability, trueProbability, record, segments } = this;
+    return { length, imageIndex, trueLabel, predicted, probability, trueProbability, record, segments };
+  }
 
   push(file: string, record: number, index: number, trueLabel: number, predicted: number, probability: number, trueProbability: number): void {
     const n = this.length;
@@ -33,6 +68,7 @@ export class ModelRows {
     this.trueProbability[n] = trueProbability;
     this.record[n] = record;
     this.length = n + 1;
+    if (this.stream) this.stream.rows.push(this.stream.model, index, predicted, probability, trueProbability);
   }
 
   /** The file and record of row `row` (in reading order). */

@@ -1,5 +1,6 @@
 import { ModelRows } from './model-rows.js';
 import { RowProblem, type RowPlace } from './problems.js';
+import type { RowStream } from './row-chunk.js';
 import { quoteCell } from './values.js';
 
 export type ModelMethod = 'dense' | 'magnitude' | 'fp16' | 'int8';
@@ -37,6 +38,9 @@ export class PopulationBuilder {
   private readonly byVariantSeed = new Map<string, ImportedModel>();
   private readonly firstOfVariant = new Map<string, ImportedModel>();
 
+  /** `stream`: where each model and row also go as they are read, to be stored meanwhile. */
+  constructor(private readonly stream?: RowStream) {}
+
   addModel(description: ModelDescription, place: RowPlace): ImportedModel {
     const { variant, targetSparsity, seed } = description;
     const method = methodOf(variant);
@@ -61,7 +65,9 @@ export class PopulationBuilder {
         clash.firstPlace,
       );
     }
-    const model: ImportedModel = { ...description, method, rows: new ModelRows(), firstPlace: place };
+    const { stream } = this;
+    const rows = stream ? new ModelRows({ rows: stream, model: stream.startModel({ variant, method, targetSparsity, seed, source: description.source }) }) : new ModelRows();
+    const model: ImportedModel = { ...description, method, rows, firstPlace: place };
     this.models.push(model);
     this.byVariantSeed.set(key, model);
     if (!sameVariant) this.firstOfVariant.set(variant, model);

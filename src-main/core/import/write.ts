@@ -36,9 +36,10 @@ export function writeImport(db: Db, population: Population, target: ImportTarget
   });
 }
 
-type Run = (values: readonly unknown[]) => void;
+export type Run = (values: readonly unknown[]) => void;
 
-function writePredictions(model: CheckedModel, modelId: number, images: number, runBatch: Run, runOne: Run): void {
+/** One model's predictions in image order (rowOf maps an image to its row), 64 rows a statement. */
+export function writePredictions(model: CheckedModel, modelId: number, images: number, runBatch: Run, runOne: Run): void {
   const { predicted, probability, trueProbability } = model.rows;
   const rowOf = model.rowOf;
   const values: unknown[] = new Array<unknown>(5 * BATCH);

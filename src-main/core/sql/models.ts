@@ -188,7 +188,8 @@ export interface NewImportedModel {
   method: string;
   targetSparsity: number;
   seed: number;
-  top1: number;
+  /** null until known (an import storing rows while it reads sets it at the end). */
+  top1: number | null;
   source: string;
   finishedAt: string;
 }
@@ -200,6 +201,12 @@ export function importedModelInserter(db: WritableDb, experimentId: number): (mo
      VALUES (?, ?, ?, ?, NULL, ?, 'unknown', NULL, NULL, ?, 'done', ?, ?)`,
   );
   return (m) => Number(insert.run(experimentId, m.variant, m.method, m.targetSparsity, m.seed, m.top1, m.source, m.finishedAt).lastInsertRowid);
+}
+
+/** Sets a model's top-1 (an import that stored the model before all its rows were read). */
+export function modelTop1Setter(db: WritableDb): (modelId: number, top1: number) => void {
+  const update = db.prepare('UPDATE models SET top1 = ? WHERE id = ?');
+  return (modelId, top1) => void update.run(top1, modelId);
 }
 
 export interface ModelDone {

@@ -96,6 +96,12 @@ export function replaceModelPredictions(
   })();
 }
 
+/** Removes every prediction of these models (an import starting their rows over, in its transaction). */
+export function deleteModelPredictions(db: WritableDb, modelIds: readonly number[]): void {
+  const remove = db.prepare('DELETE FROM predictions WHERE model_id = ?');
+  for (const id of modelIds) remove.run(id);
+}
+
 /** Rows per INSERT statement of an import: one call per 64 rows instead of per row doubles the insert rate. */
 export const PREDICTION_BATCH = 64;
 

@@ -9,3 +9,24 @@ import type { WritableDb } from './handles.js';
 export function inTransaction<T>(db: WritableDb, fn: () => T): T {
   return db.transaction(fn)();
 }
+
+/**
+ * Runs fn in one write transaction that stays open across its awaits (an import storing
+ * rows while a worker thread still reads them): committed when fn resolves, rolled back
+ * whole when it rejects. Nothing else may use the connection meanwhile, and other
+ * connections' writes wait until it ends.
+ */
+export async function inLongTransaction<T>(db: WritableDb, fn: () => Promise<T>): Promise<T> {
+  // IMMEDIATE: the write lock now (waiting out another writer by the busy timeout); a
+  // deferred transaction that reads first cannot take it later once another connection
+  // has written meanwhile (SQLITE_BUSY at once, whatever the timeout).
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = await fn();
+    db.exec('COMMIT');
+    return result;
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    throw error;
+  }
+}
