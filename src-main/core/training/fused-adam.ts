@@ -59,44 +59,38 @@ type StepConstants = { b1: number; c1: number; b2: number; c2: number; eps: numb
 /** With the bias corrections 1 - beta^t of the step at hand. */
 type AdamConstants = StepConstants & { corr1: number; corr2: number };
 
+// Inputs g0.., w0.., m0.., v0.. and optionally mask0.. for `count` parameters; outputs
+// m0'.., v0'.., w0'.. in that order. One dispatch for all the parameters of a step.
 const fusedAdamKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const wasm = wasmInternals(backend as tf.KernelBackend);
   if (!wasm) throw new Error(`${FUSED_ADAM_KERNEL} needs the WASM backend`);
-  const { gradient, m, v, weights, mask } = inputs as Record<string, tf.TensorInfo | undefined>;
-  if (!gradient || !m || !v || !weights) throw new Error(`${FUSED_ADAM_KERNEL}: gradient, m, v and weights are required`);
+  const c = attrs as unknown as AdamConstants & { count: number };
+  const tensors = inputs as Record<string, tf.TensorInfo | undefined>;
   const offset = (t: tf.TensorInfo): number => {
     const data = wasm.dataIdMap.get(t.dataId);
     if (!data) throw new Error(`${FUSED_ADAM_KERNEL}: a tensor is not on the WASM backend`);
     return data.memoryOffset;
   };
-  const n = weights.shape.reduce((a, b) => a * b, 1);
-  for (const t of [gradient, m, v, weights, ...(mask ? [mask] : [])]) {
-    if (t.dtype !== 'float32' || t.shape.reduce((a, b) => a * b, 1) !== n) throw new Error(`${FUSED_ADAM_KERNEL}: every input must be float32 with ${n} values`);
+  const step = adamStepFor(wasm.wasm.asm.memory);
+  const outM: tf.TensorInfo[] = [];
+  const outV: tf.TensorInfo[] = [];
+  const outW: tf.TensorInfo[] = [];
+  for (let i = 0; i < c.count; i++) {
+    const [g, m, v, w] = [tensors[`g${i}`], tensors[`m${i}`], tensors[`v${i}`], tensors[`w${i}`]];
+    const mask = tensors[`mask${i}`];
+    if (!g || !m || !v || !w) throw new Error(`${FUSED_ADAM_KERNEL}: parameter ${i} needs its gradient, moments and weights`);
+    const n = w.shape.reduce((a, b) => a * b, 1);
+    for (const t of [g, m, v, ...(mask ? [mask] : [])]) {
+      if (t.dtype !== 'float32' || w.dtype !== 'float32' || t.shape.reduce((a, b) => a * b, 1) !== n) throw new Error(`${FUSED_ADAM_KERNEL}: parameter ${i}: every input must be float32 with ${n} values`);
+    }
+    const [newM, newV, newW] = [wasm.makeOutput(w.shape, 'float32'), wasm.makeOutput(w.shape, 'float32'), wasm.makeOutput(w.shape, 'float32')];
+    // mask 0: none (the heap allocator never hands out offset 0)
+    step(offset(g), offset(m), offset(v), offset(w), mask ? offset(mask) : 0, offset(newM), offset(newV), offset(newW), n, c.b1, c.c1, c.b2, c.c2, c.corr1, c.corr2, c.eps, c.negLr);
+    outM.push(newM);
+    outV.push(newV);
+    outW.push(newW);
   }
-  const outM = wasm.makeOutput(weights.shape, 'float32');
-  const outV = wasm.makeOutput(weights.shape, 'float32');
-  const outWeights = wasm.makeOutput(weights.shape, 'float32');
-  const c = attrs as unknown as AdamConstants;
-  adamStepFor(wasm.wasm.asm.memory)(
-    offset(gradient),
-    offset(m),
-    offset(v),
-    offset(weights),
-    mask ? offset(mask) : 0, // 0: no mask (the heap allocator never hands out offset 0)
-    offset(outM),
-    offset(outV),
-    offset(outWeights),
-    n,
-    c.b1,
-    c.c1,
-    c.b2,
-    c.c2,
-    c.corr1,
-    c.corr2,
-    c.eps,
-    c.negLr,
-  );
-  return [outM, outV, outWeights];
+  return [...outM, ...outV, ...outW];
 };
 
 function registerFusedAdam(): void {
@@ -104,16 +98,16 @@ function registerFusedAdam(): void {
 }
 
 /**
- * Adam over one flat parameter vector, followed by the pruning mask's product. On the WASM
- * backend one fused kernel (WebAssembly SIMD, one pass over gradient, moments and weights)
- * does what tfjs's AdamOptimizer does in ~16 kernels plus the mask's multiplication, with the
- * same float32 operations in the same order: the weights are the same bit for bit. Other
- * backends run tfjs's own optimizer.
+ * Adam over a model's parameters, each followed by its pruning mask's product (if it has
+ * one). On the WASM backend one fused kernel (WebAssembly SIMD, one pass over gradient,
+ * moments and weights) does for all parameters what tfjs's AdamOptimizer does in ~16 kernels
+ * per parameter plus the masks' products, with the same float32 operations in the same
+ * order: the weights are the same bit for bit. Other backends run tfjs's own optimizer.
  */
-export class FlatAdam {
+export class FusedAdam {
   private readonly fused: boolean;
   private readonly reference: tf.AdamOptimizer | null = null;
-  private readonly moments: { m: tf.Variable; v: tf.Variable } | null = null;
+  private readonly moments: { m: tf.Variable; v: tf.Variable }[] = [];
   private readonly constants: StepConstants;
   // tfjs keeps beta1^t and beta2^t as float32 scalars, multiplied once per step.
   private accBeta1: number;
@@ -121,7 +115,7 @@ export class FlatAdam {
 
   constructor(
     learningRate: number,
-    size: number,
+    shapes: number[][],
     private readonly beta1 = 0.9,
     private readonly beta2 = 0.999,
   ) {
@@ -139,7 +133,7 @@ export class FlatAdam {
     this.accBeta2 = Math.fround(beta2);
     if (this.fused) {
       registerFusedAdam();
-      this.moments = { m: tf.variable(tf.zeros([size]), false), v: tf.variable(tf.zeros([size]), false) };
+      this.moments = shapes.map((shape) => ({ m: tf.variable(tf.zeros(shape), false), v: tf.variable(tf.zeros(shape), false) }));
     } else {
       this.reference = tf.train.adam(learningRate, beta1, beta2);
     }
@@ -150,21 +144,36 @@ export class FlatAdam {
     return this.fused;
   }
 
-  /** One step: weights <- Adam(weights, gradient), then weights * mask when there is a mask. */
-  apply(weights: tf.Variable, gradient: tf.Tensor, mask: tf.Tensor | null): void {
+  /** One step: weights[i] <- Adam(weights[i], gradients[i]), then * masks[i] where there is one. */
+  apply(weights: tf.Variable[], gradients: tf.Tensor[], masks: readonly (tf.Tensor | null)[] = []): void {
     if (this.reference) {
-      this.reference.applyGradients([{ name: weights.name, tensor: gradient }]);
-      if (mask) tf.tidy(() => weights.assign(tf.mul(weights, mask)));
+      this.reference.applyGradients(weights.map((w, i) => ({ name: w.name, tensor: gradients[i] as tf.Tensor })));
+      tf.tidy(() => {
+        for (const [i, w] of weights.entries()) {
+          const mask = masks[i];
+          if (mask) w.assign(tf.mul(w, mask));
+        }
+      });
       return;
     }
-    const moments = this.moments as { m: tf.Variable; v: tf.Variable };
-    const attrs: AdamConstants = { ...this.constants, corr1: Math.fround(1 - this.accBeta1), corr2: Math.fround(1 - this.accBeta2) };
-    const inputs: tf.NamedTensorMap = { gradient, m: moments.m, v: moments.v, weights, ...(mask ? { mask } : {}) };
+    if (weights.length !== this.moments.length || gradients.length !== weights.length) throw new Error(`FusedAdam: ${this.moments.length} parameters expected`);
+    const attrs = { ...this.constants, corr1: Math.fround(1 - this.accBeta1), corr2: Math.fround(1 - this.accBeta2), count: weights.length };
+    const inputs: tf.NamedTensorMap = {};
+    for (const [i, w] of weights.entries()) {
+      const { m, v } = this.moments[i] as { m: tf.Variable; v: tf.Variable };
+      Object.assign(inputs, { [`g${i}`]: gradients[i], [`w${i}`]: w, [`m${i}`]: m, [`v${i}`]: v });
+      const mask = masks[i];
+      if (mask) inputs[`mask${i}`] = mask;
+    }
     tf.tidy(() => {
-      const [m, v, w] = tf.engine().runKernel(FUSED_ADAM_KERNEL, inputs, attrs) as tf.Tensor[];
-      moments.m.assign(m as tf.Tensor);
-      moments.v.assign(v as tf.Tensor);
-      weights.assign(w as tf.Tensor);
+      const out = tf.engine().runKernel(FUSED_ADAM_KERNEL, inputs, attrs) as tf.Tensor[];
+      const k = weights.length;
+      for (const [i, w] of weights.entries()) {
+        const { m, v } = this.moments[i] as { m: tf.Variable; v: tf.Variable };
+        m.assign(out[i] as tf.Tensor);
+        v.assign(out[k + i] as tf.Tensor);
+        w.assign(out[2 * k + i] as tf.Tensor);
+      }
     });
     this.accBeta1 = Math.fround(this.accBeta1 * Math.fround(this.beta1));
     this.accBeta2 = Math.fround(this.accBeta2 * Math.fround(this.beta2));
@@ -172,6 +181,6 @@ export class FlatAdam {
 
   dispose(): void {
     this.reference?.dispose();
-    if (this.moments) tf.dispose([this.moments.m, this.moments.v]);
+    tf.dispose(this.moments.flatMap(({ m, v }) => [m, v]));
   }
 }
