@@ -27,10 +27,19 @@ describe.each<BackendName>(['wasm', 'cpu'])('Adam over the parameters of a model
     await selectBackend(backend);
   });
 
-  it(`runs the ${backend === 'wasm' ? 'fused kernel' : 'tfjs optimizer'}`, () => {
-    const adam = new FusedAdam(1e-3, [[8]]);
+  it(`runs the ${backend === 'wasm' ? 'fused kernel' : 'tfjs optimizer'} and leaves no tensor behind`, () => {
+    const before = tf.memory().numTensors;
+    const adam = new FusedAdam(1e-3, [[8], [2, 3]]);
     expect(adam.isFused).toBe(backend === 'wasm');
+    const weights = tf.tidy(() => [tf.variable(tf.ones([8])), tf.variable(tf.ones([2, 3]))]);
+    const gradients = [tf.fill([8], 0.5), tf.fill([2, 3], -0.5)];
+    const mask = tf.tensor([1, 0, 1, 0, 1, 0, 1, 0]);
+    for (let step = 0; step < 3; step++) adam.apply(weights, gradients, [mask, null]);
+    // masked weights are zero (-0 where the update was negative, as with tfjs's optimizer)
+    expect(Array.from(weights[0]?.dataSync() ?? []).map((w, i) => (i % 2 === 1 ? w === 0 : w !== 0 && w !== 1))).toEqual(Array(8).fill(true));
     adam.dispose();
+    tf.dispose([...weights, ...gradients, mask]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   // An odd size: the kernel's last values (after the last group of four) take its scalar path.

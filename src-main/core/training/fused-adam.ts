@@ -133,7 +133,9 @@ export class FusedAdam {
     this.accBeta2 = Math.fround(beta2);
     if (this.fused) {
       registerFusedAdam();
-      this.moments = shapes.map((shape) => ({ m: tf.variable(tf.zeros(shape), false), v: tf.variable(tf.zeros(shape), false) }));
+      // In a tidy, as tfjs's optimizer does: the zero tensors themselves are released.
+      const zeros = (shape: number[]): tf.Variable => tf.tidy(() => tf.zeros(shape).variable(false));
+      this.moments = shapes.map((shape) => ({ m: zeros(shape), v: zeros(shape) }));
     } else {
       this.reference = tf.train.adam(learningRate, beta1, beta2);
     }
