@@ -23,6 +23,11 @@ const LAYERS = [784, 300, 100, 10];
  * the same clock the peer's job and ours are timed with; on a loaded machine all three grow.
  */
 export function matMulFloorSeconds(trainImages = 60_000, testImages = 10_000, batch = 128): number {
+  return matMulFloor(trainImages, testImages, batch).wall;
+}
+
+/** The same floor in wall-clock and in CPU seconds (process.cpuUsage, user + system). */
+export function matMulFloor(trainImages = 60_000, testImages = 10_000, batch = 128): { wall: number; cpu: number } {
   const random01 = new Random(1); // seeded operands: the same products on every run
   const random = (rows: number, cols: number): { data: Float32Array; shape: [number, number] } => ({
     data: Float32Array.from({ length: rows * cols }, () => random01.next() * 2 - 1),
@@ -57,17 +62,19 @@ export function matMulFloorSeconds(trainImages = 60_000, testImages = 10_000, ba
         if (multiply) tf.matMul(left, right);
       }
     });
-  const wall = (fn: () => void): number => {
+  const time = (fn: () => void): { wall: number; cpu: number } => {
     const started = performance.now();
+    const cpuStarted = process.cpuUsage();
     fn();
-    return (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuStarted);
+    return { wall: (performance.now() - started) / 1000, cpu: (cpu.user + cpu.system) / 1e6 };
   };
   const job = (multiply: boolean) => (): void => {
     for (let i = 0; i < steps; i++) run(trainPairs, multiply);
     for (let i = 0; i < testSteps; i++) run(testPairs, multiply);
   };
   for (let i = 0; i < 5; i++) run(trainPairs, true); // warm-up
-  const withProducts = wall(job(true));
-  const operandsOnly = wall(job(false));
-  return Math.max(0, withProducts - operandsOnly);
+  const withProducts = time(job(true));
+  const operandsOnly = time(job(false));
+  return { wall: Math.max(0, withProducts.wall - operandsOnly.wall), cpu: Math.max(0, withProducts.cpu - operandsOnly.cpu) };
 }

@@ -5,7 +5,8 @@
  * `npm run bench -- --only models` runs the own-models part alone (issue 12),
  * `--only cnn`, `--only scale` and `--only grid` the CNN, the paper-scale and the
  * 50,000-image PIE grid parts (issue 16; `--fast` skips the last two),
- * `--only many-hands` the label latency under concurrent load (issue 17).
+ * `--only many-hands` the label latency under concurrent load (issue 17), `--only training`
+ * the training part alone (the job over its products' floor first; `--fast` skips `quick`).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,6 +27,8 @@ console.log(`PIE Audit bench: ${os.cpus().length} cores, Node ${process.version}
 try {
   if (only === 'models') {
     await benchModels(dir);
+  } else if (only === 'training') {
+    await benchTraining(dir, { quick: !fast });
   } else if (only === 'many-hands') {
     await benchManyHands(dir);
   } else if (only === 'cnn') {

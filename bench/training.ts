@@ -13,6 +13,7 @@ import type { Db } from '../src-main/core/db/database.js';
 import { FASHION_MNIST } from '../src-main/core/datasets/known.js';
 import { benchTrainingPeer } from './peers.js';
 import { twoThreadCeiling } from './scaling-ceiling.js';
+import { benchTrainingOverhead } from './training-overhead.js';
 
 /**
  * Training on Fashion-MNIST with LeNet-300-100: one model's throughput in this thread
@@ -32,6 +33,7 @@ export async function benchTraining(dir: string, options: { quick: boolean }): P
     const dataset = findDataset(db, 'fashion-mnist');
     await benchTrainingPeer(db, dataset.id, FASHION_MNIST.systemFolders[0] ?? '');
     const { name: backend } = await selectBackend();
+    await benchTrainingOverhead(db, dataset.id, backend);
     const train = loadSplit(db, dataset.id, 'train');
     const x = normalise(train.pixels, normalisationOf(train.pixels));
     const tensors: number[] = [];

@@ -64,39 +64,44 @@ export function initialParams(specs: ParamSpec[], random: Random): Map<string, F
  * x @ w with a gradient that transposes explicitly: tfjs's transposeA/transposeB
  * matMul is about ten times slower on the WASM backend than transpose + plain matMul
  * (measured in docs/performance.md), and the default dense gradient uses it.
+ * Only x goes through `save` (a copy on the WASM backend, whose clone copies): x is made
+ * in the forward pass, which tfjs disposes before the backward one. w is read from the
+ * closure: it is a parameter, made before the gradient is asked for and kept past it.
  */
-const matMulFastGrad = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, w, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  save([x, w]);
-  return {
-    value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-      const [sx, sw] = saved as [tf.Tensor2D, tf.Tensor2D];
-      const g = dy as tf.Tensor2D;
-      return [tf.matMul(g, tf.transpose(sw)), tf.matMul(tf.transpose(sx), g)];
-    },
-  };
-}) as (x: tf.Tensor, w: tf.Tensor) => tf.Tensor2D;
+function matMulFastGrad(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    save([a]);
+    return {
+      value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+        const g = dy as tf.Tensor2D;
+        return [tf.matMul(g, tf.transpose(w)), tf.matMul(tf.transpose(saved[0] as tf.Tensor2D), g)];
+      },
+    };
+  })(x, w) as tf.Tensor2D;
+}
 
 /**
  * The same product for a layer fed by the input images: nothing upstream needs the
- * gradient with respect to x, so it is a zero tensor instead of a [batch, 784] x
- * [784, out] product (about a third of LeNet-300-100's backward pass).
+ * gradient with respect to x, so x is not an input of the gradient at all: no [batch,
+ * 784] x [784, out] product (about a third of LeNet-300-100's backward pass) and no zero
+ * tensor in its place.
  */
-const matMulInputLayer = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, w, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  save([x]);
-  return {
-    value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
-      const [sx] = saved as [tf.Tensor2D];
-      return [tf.zerosLike(sx), tf.matMul(tf.transpose(sx), dy as tf.Tensor2D)];
-    },
-  };
-}) as (x: tf.Tensor, w: tf.Tensor) => tf.Tensor2D;
+function matMulInputLayer(x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [b, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    save([x]);
+    return {
+      value: tf.matMul(x, b as tf.Tensor2D),
+      gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => tf.matMul(tf.transpose(saved[0] as tf.Tensor2D), dy as tf.Tensor2D),
+    };
+  })(w) as tf.Tensor2D;
+}
 
 export function dense(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor, isInputLayer = false): tf.Tensor2D {
-  return tf.add(isInputLayer ? matMulInputLayer(x, kernel) : matMulFastGrad(x, kernel), bias);
+  const [x2, w2] = [x as tf.Tensor2D, kernel as tf.Tensor2D];
+  return tf.add(isInputLayer ? matMulInputLayer(x2, w2) : matMulFastGrad(x2, w2), bias);
 }
 
 type Params = Map<string, tf.Tensor>;
