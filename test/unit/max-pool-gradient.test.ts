@@ -32,7 +32,7 @@ async function reference(x: Float32Array, dy: Float32Array, shape: Shape4): Prom
   return tf.tidy(() => {
     const xt = tf.tensor4d(x, shape);
     const value = tf.maxPool(xt, 2, 2, 'valid');
-    return tf.grad((t: tf.Tensor4D) => tf.maxPool(t, 2, 2, 'valid'))(xt, tf.tensor(dy, value.shape)).dataSync() as Float32Array;
+    return tf.grad((t: tf.Tensor) => tf.maxPool(t as tf.Tensor4D, 2, 2, 'valid'))(xt, tf.tensor(dy, value.shape)).dataSync() as Float32Array;
   });
 }
 
@@ -84,7 +84,7 @@ describe('the 2x2 max-pool gradient', () => {
         return {
           value: out.dataSync(),
           pooled: tf.maxPool(xt, 2, 2, 'valid').dataSync(),
-          grad: tf.grad((t: tf.Tensor4D) => maxPool2x2(t))(xt, tf.tensor(dy, out.shape)).dataSync(),
+          grad: tf.grad((t: tf.Tensor) => maxPool2x2(t as tf.Tensor4D))(xt, tf.tensor(dy, out.shape)).dataSync(),
         };
       });
       expect(value).toEqual(pooled);
