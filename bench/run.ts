@@ -1,7 +1,8 @@
 /**
  * npm run bench: the figures issues 3, 4 and 8 ask for, measured on this machine.
- * `npm run bench -- --fast` skips the quick preset's wall time (about ten minutes) and
- * the paper-scale part, and times the CNN on 6,400 images instead of a whole epoch;
+ * `npm run bench -- --fast` skips the quick preset's wall time (about ten minutes), the
+ * `quick --arch cnn` population (about half an hour) and the paper-scale part, and times
+ * the CNN on 6,400 images instead of a whole epoch;
  * `npm run bench -- --only models` runs the own-models part alone (issue 12),
  * `--only cnn`, `--only scale` and `--only grid` the CNN, the paper-scale and the
  * 50,000-image PIE grid parts (issue 16; `--fast` skips the last two),

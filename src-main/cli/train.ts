@@ -103,7 +103,7 @@ export function registerTrainCommand(program: Command, globals: () => GlobalOpti
         console.log(
           `experiment ${outcome.experimentId}: ${outcome.done} models trained in ${outcome.seconds.toFixed(1)} s on ${outcome.backend}` +
             (outcome.failed ? `, ${outcome.failed} failed` : '') +
-            ` (${c.models} per variant; sparsities ${c.sparsities.join(', ')}${c.quantize.length ? `; ${c.quantize.join(', ')}` : ''}; ${c.epochs} epochs, batch ${c.batchSize})`,
+            ` (${c.models} per variant; sparsities ${c.sparsities.join(', ')}${c.quantize.length ? `; ${c.quantize.join(', ')}` : ''}; ${c.epochs} epochs, batch ${c.batchSize}, Adam ${c.learningRate}${c.learningRateSchedule === 'cosine' ? ' with cosine decay' : ''})`,
         );
         if (outcome.cancelled) {
           process.exitCode = 130;

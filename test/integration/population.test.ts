@@ -5,6 +5,10 @@ import Database from 'better-sqlite3';
 import { csvRows } from '../helpers/csv-rows.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadWeights } from '../../src-main/core/training/weights-io.js';
+import { selectBackend } from '../../src-main/core/training/backend.js';
+import { loadSplit, normalise, normalisationOf } from '../../src-main/core/training/data.js';
+import { trainModel } from '../../src-main/core/training/trainer.js';
+import { openDatabase } from '../../src-main/core/db/database.js';
 import { BIN, ROOT, runCli } from '../helpers/cli.js';
 import { tfjsNodeLoads } from '../helpers/backends.js';
 import { tempDir, writeLearnableMnistFolder } from '../helpers/data.js';
@@ -268,6 +272,44 @@ describe('pie-audit train (small learnable data made here; each test names the b
     const rows = models(db);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'done', backend: 'cpu' });
+  });
+
+  it('stores the CNN recipe (Adam 2e-3, cosine decay) with the experiment, and a resume trains with it (WASM, one worker)', async () => {
+    const flags = ['train', '--dataset', 'toy', '--preset', 'smoke', '--arch', 'cnn', '--models', '2', '--sparsities', '0', '--epochs', '2', '--train-limit', '300', '--workers', '1', '--seed', '5', '--backend', 'wasm'];
+    const reference = await datasetDb(dir, 'cnn-recipe-reference.db', source);
+    const whole = await runCli(['--db', reference, ...flags]);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(whole.stdout).toMatch(/Adam 0\.002 with cosine decay\)/);
+    const stored = (db: string): Record<string, unknown> => {
+      const handle = new Database(db, { readonly: true });
+      try {
+        return JSON.parse(handle.prepare('SELECT config FROM experiments WHERE id = 1').pluck().get() as string) as Record<string, unknown>;
+      } finally {
+        handle.close();
+      }
+    };
+    expect(stored(reference)).toMatchObject({ arch: 'cnn', learningRate: 0.002, learningRateSchedule: 'cosine' });
+    // The worker trained with it: the trainer run here with the recipe gives the stored weights bit for bit.
+    await selectBackend('wasm');
+    const handle = openDatabase(reference, { readonly: true });
+    const train = loadSplit(handle, 1, 'train', 300);
+    handle.close();
+    const dense = models(reference)[0];
+    const expected = await trainModel(
+      { arch: 'cnn', seed: dense?.seed ?? -1, epochs: 2, batchSize: 128, learningRate: 2e-3, learningRateSchedule: 'cosine', targetSparsity: 0 },
+      { x: normalise(train.pixels, normalisationOf(train.pixels)), labels: train.labels, count: train.count, input: train.input, numClasses: train.numClasses },
+    );
+    const got = loadWeights(dense?.weights_path ?? '').params;
+    for (const [name, w] of expected.weights) expect(got.get(name)?.values, name).toEqual(w.values);
+
+    // Dies inside the second model's commit; the resume must train it with the stored recipe to match.
+    const killed = await datasetDb(dir, 'cnn-recipe-killed.db', source);
+    const stopped = await trainUntilStop(['--db', killed, ...flags], 'train-commit:2');
+    expect(stopped.signal, stopped.stderr).toBe('SIGKILL');
+    expect(models(killed).map((r) => r.status)).toEqual(['done', 'running']);
+    const resumed = await runCli(['--db', killed, 'train', '--resume']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(predictionMap(killed)).toEqual(predictionMap(reference));
   });
 
   it('refuses bad settings with one line and trains nothing', async () => {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend, type BackendName } from '../../src-main/core/training/backend.js';
 import { FusedAdam } from '../../src-main/core/training/fused-adam.js';
+import { learningRateAt, ScheduledAdam } from '../../src-main/core/training/learning-rate.js';
 import { ModelParams } from '../../src-main/core/training/model-params.js';
 import { forward, initialParams, paramSpecs } from '../../src-main/core/training/network.js';
 import { magnitudeMask } from '../../src-main/core/training/pruning.js';
@@ -82,6 +83,47 @@ describe.each<BackendName>(['wasm', 'cpu'])('Adam over the parameters of a model
       adam.dispose();
       reference.dispose();
       tf.dispose([ours, theirs, oursSmall, theirsSmall, mask]);
+    }
+  });
+
+  it('follows a learning-rate schedule as tfjs Adam does with the same rate set before each step, bit for bit', () => {
+    const random = new Random(11);
+    const size = 4 * 1_000 + 1;
+    const start = Float32Array.from({ length: size }, () => random.next() - 0.5);
+    const ours = tf.variable(tf.tensor1d(start), true);
+    const theirs = tf.variable(tf.tensor1d(start), true);
+    const adam = new FusedAdam(2e-3, [[size]]);
+    const reference = new ScheduledAdam(2e-3);
+    const steps = 8;
+    try {
+      for (let step = 0; step < steps; step++) {
+        const gradient = tf.tensor1d(Float32Array.from({ length: size }, () => random.next() - 0.5));
+        const rate = learningRateAt('cosine', 2e-3, step, steps);
+        adam.setLearningRate(rate);
+        adam.apply([ours], [gradient]);
+        reference.setLearningRate(rate);
+        referenceStep(reference, [theirs], [gradient], [null]);
+        gradient.dispose();
+        expect(bytes(ours.dataSync() as Float32Array).equals(bytes(theirs.dataSync() as Float32Array)), `step ${step}`).toBe(true);
+      }
+      // the rates reached the weights: a constant 2e-3 would have moved them further
+      const constant = new FusedAdam(2e-3, [[size]]);
+      const unscheduled = tf.variable(tf.tensor1d(start), true);
+      const replay = new Random(11);
+      for (let i = 0; i < size; i++) replay.next();
+      for (let step = 0; step < steps; step++) {
+        const gradient = tf.tensor1d(Float32Array.from({ length: size }, () => replay.next() - 0.5));
+        constant.apply([unscheduled], [gradient]);
+        gradient.dispose();
+      }
+      const distance = (a: tf.Variable): number => tf.tidy(() => tf.sum(tf.abs(tf.sub(a, tf.tensor1d(start)))).dataSync()[0] ?? 0);
+      expect(distance(ours)).toBeLessThan(0.9 * distance(unscheduled));
+      constant.dispose();
+      unscheduled.dispose();
+    } finally {
+      adam.dispose();
+      reference.dispose();
+      tf.dispose([ours, theirs]);
     }
   });
 

@@ -1,5 +1,6 @@
 import type { Arch } from '../training/network.js';
 import type { BackendName } from '../training/backend.js';
+import type { LearningRateSchedule } from '../training/learning-rate.js';
 import type { Normalisation } from '../training/data.js';
 import type { TrainProgress } from '../training/trainer.js';
 import type { ModelResult } from './store.js';
@@ -13,7 +14,7 @@ export interface JobCommon {
 }
 
 export type Job =
-  | (JobCommon & { kind: 'train'; epochs: number; batchSize: number; learningRate: number; targetSparsity: number })
+  | (JobCommon & { kind: 'train'; epochs: number; batchSize: number; learningRate: number; learningRateSchedule: LearningRateSchedule; targetSparsity: number })
   | (JobCommon & { kind: 'quantize'; method: 'fp16' | 'int8'; sourceWeightsDir: string });
 
 export type ToWorker = { type: 'job'; job: Job } | { type: 'exit' };

@@ -70,7 +70,7 @@ export async function runPopulation(db: Db, options: RunOptions): Promise<RunSum
       if (!source) throw new UserError(`model ${m.id} (${m.variant}) has no dense model with seed ${m.seed} to quantize`);
       return { ...common, kind: 'quantize', method: m.method, sourceWeightsDir: weightsDir(source) };
     }
-    return { ...common, kind: 'train', epochs: config.epochs, batchSize: config.batchSize, learningRate: config.learningRate, targetSparsity: m.targetSparsity };
+    return { ...common, kind: 'train', epochs: config.epochs, batchSize: config.batchSize, learningRate: config.learningRate, learningRateSchedule: config.learningRateSchedule ?? 'constant', targetSparsity: m.targetSparsity };
   };
   // Ready when it needs nothing, or its dense source is done. Quantized models go first: they take a second.
   const queue = [...pending].sort((a, b) => Number(b.sourceModelId !== undefined) - Number(a.sourceModelId !== undefined) || interleave(a, b, config));

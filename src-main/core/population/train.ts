@@ -7,7 +7,7 @@ import { findDataset } from '../datasets/store.js';
 import { selectBackend } from '../training/backend.js';
 import { loadSplit } from '../training/data.js';
 import { createExperiment } from './plan.js';
-import { PRESETS, type PopulationConfig, type PresetName } from './presets.js';
+import { presetDesign, type PopulationConfig, type PresetName } from './presets.js';
 import { runPopulation, weightsRootFor, type PopulationEvent, type RunSummary } from './runner.js';
 import { resetUnfinished } from './store.js';
 import { checkLongTail, classCountsOf, longTailSelection, subsetSplit } from './long-tail.js';
@@ -37,8 +37,8 @@ const CONFIG_RANGES = TrainSettingsSchema.pick({ models: true, sparsities: true,
 
 /** Builds the run's configuration from a preset and explicit settings, and checks it. */
 export function resolveConfig(preset: PresetName, overrides: Partial<Omit<PopulationConfig, 'preset'>> = {}): PopulationConfig {
-  const base = PRESETS[preset];
-  const designKeys = ['models', 'sparsities', 'quantize', 'epochs', 'batchSize', 'learningRate', 'trainLimit', 'longTail'] as const;
+  const base = presetDesign(preset, overrides.arch ?? 'mlp');
+  const designKeys = ['models', 'sparsities', 'quantize', 'epochs', 'batchSize', 'learningRate', 'learningRateSchedule', 'trainLimit', 'longTail'] as const;
   const custom = designKeys.some((k) => overrides[k] !== undefined && JSON.stringify(overrides[k]) !== JSON.stringify(base[k]));
   const defined = Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) as Partial<PopulationConfig>;
   const config: PopulationConfig = { ...base, arch: 'mlp', seed: 1, ...defined, preset: custom ? 'custom' : preset };

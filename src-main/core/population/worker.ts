@@ -68,7 +68,7 @@ async function run(job: Job, backend: BackendName): Promise<void> {
   let method: string;
   if (job.kind === 'train') {
     const result = await trainModel(
-      { arch: job.arch, seed: job.seed, epochs: job.epochs, batchSize: job.batchSize, learningRate: job.learningRate, targetSparsity: job.targetSparsity },
+      { arch: job.arch, seed: job.seed, epochs: job.epochs, batchSize: job.batchSize, learningRate: job.learningRate, learningRateSchedule: job.learningRateSchedule, targetSparsity: job.targetSparsity },
       { x: d.train.x, labels: d.train.labels, count: d.train.count, input: d.train.input, numClasses: d.train.numClasses },
       (progress) => {
         sampleMemory();

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { FUSED_ADAM_WASM_BASE64 } from './fused-adam-wasm.js';
+import { ScheduledAdam } from './learning-rate.js';
 
 /** The fused kernel's name in tfjs's kernel registry (registered for the WASM backend only). */
 export const FUSED_ADAM_KERNEL = 'PieAuditFusedAdam';
@@ -106,9 +107,9 @@ function registerFusedAdam(): void {
  */
 export class FusedAdam {
   private readonly fused: boolean;
-  private readonly reference: tf.AdamOptimizer | null = null;
+  private readonly reference: ScheduledAdam | null = null;
   private readonly moments: { m: tf.Variable; v: tf.Variable }[] = [];
-  private readonly constants: StepConstants;
+  private constants: StepConstants;
   // tfjs keeps beta1^t and beta2^t as float32 scalars, multiplied once per step.
   private accBeta1: number;
   private accBeta2: number;
@@ -137,13 +138,19 @@ export class FusedAdam {
       const zeros = (shape: number[]): tf.Variable => tf.tidy(() => tf.zeros(shape).variable(false));
       this.moments = shapes.map((shape) => ({ m: zeros(shape), v: zeros(shape) }));
     } else {
-      this.reference = tf.train.adam(learningRate, beta1, beta2);
+      this.reference = new ScheduledAdam(learningRate, beta1, beta2);
     }
   }
 
   /** Whether the fused WASM kernel runs (else tfjs's AdamOptimizer). */
   get isFused(): boolean {
     return this.fused;
+  }
+
+  /** The rate of the next steps (a schedule sets it before each step); read afresh by every apply. */
+  setLearningRate(learningRate: number): void {
+    this.constants = { ...this.constants, negLr: Math.fround(-learningRate) };
+    this.reference?.setLearningRate(learningRate);
   }
 
   /** One step: weights[i] <- Adam(weights[i], gradients[i]), then * masks[i] where there is one. */

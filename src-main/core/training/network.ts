@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Random } from '../random.js';
 import { conv2d } from './conv.js';
+import { maxPool2x2 } from './pool.js';
 
 export type Arch = 'mlp' | 'cnn';
 
@@ -121,9 +122,9 @@ export function forward(arch: Arch, params: Params, x: tf.Tensor2D, input: Input
   }
   const images = tf.reshape(x, [-1, input.height, input.width, input.channels]) as tf.Tensor4D;
   const c1 = tf.relu(tf.add(conv2d(images, get(params, 'conv1/kernel') as tf.Tensor4D, 'same', true), get(params, 'conv1/bias')));
-  const p1 = tf.maxPool(c1 as tf.Tensor4D, 2, 2, 'valid');
+  const p1 = maxPool2x2(c1 as tf.Tensor4D);
   const c2 = tf.relu(tf.add(conv2d(p1, get(params, 'conv2/kernel') as tf.Tensor4D, 'valid'), get(params, 'conv2/bias')));
-  const p2 = tf.maxPool(c2 as tf.Tensor4D, 2, 2, 'valid');
+  const p2 = maxPool2x2(c2 as tf.Tensor4D);
   const flat = tf.reshape(p2, [p2.shape[0], -1]);
   const d1 = tf.relu(dense(flat, get(params, 'dense1/kernel'), get(params, 'dense1/bias')));
   const d2 = tf.relu(dense(d1, get(params, 'dense2/kernel'), get(params, 'dense2/bias')));

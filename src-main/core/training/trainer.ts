@@ -5,6 +5,7 @@ import { ModelParams } from './model-params.js';
 import { forward, initialParams, paramSpecs, type Arch, type InputShape, type ParamSpec } from './network.js';
 import { magnitudeMask, measuredSparsity } from './pruning.js';
 import { defaultSchedule, isUpdateStep, sparsityAt, type PruningSchedule } from './schedule.js';
+import { learningRateAt, type LearningRateSchedule } from './learning-rate.js';
 
 export interface TrainConfig {
   arch: Arch;
@@ -12,6 +13,8 @@ export interface TrainConfig {
   epochs: number;
   batchSize: number;
   learningRate: number;
+  /** 'constant' when undefined. */
+  learningRateSchedule?: LearningRateSchedule;
   /** 0 for a dense model. */
   targetSparsity: number;
   schedule?: Partial<PruningSchedule>;
@@ -50,7 +53,8 @@ export interface TrainResult {
 const REPORT_EVERY = 25;
 
 /**
- * Trains one model with Adam on softmax cross-entropy. Seeded: initial weights and
+ * Trains one model with Adam on softmax cross-entropy, the learning rate following the
+ * config's schedule step by step. Seeded: initial weights and
  * every epoch's shuffle come from `seed`, so the same seed on the same backend gives
  * the same weights. With a target sparsity, gradual magnitude pruning runs on every
  * kernel, and masked weights are set back to exactly zero after every optimizer step.
@@ -70,6 +74,7 @@ export async function trainModel(config: TrainConfig, data: TrainInput, onProgre
   const masks: (tf.Tensor | null)[] = specs.map(() => null);
   // On WASM one fused kernel (Adam and the masks in one pass); tfjs's Adam elsewhere.
   const optimizer = new FusedAdam(config.learningRate, specs.map((s) => s.shape));
+  const learningRateSchedule = config.learningRateSchedule ?? 'constant';
   // Batches are assembled in JavaScript: copying 128 rows is ~0.05 ms, where tf.gather
   // on the WASM backend takes ~5 ms per batch (a third of a training step).
   const batchX = new Float32Array(config.batchSize * size);
@@ -119,6 +124,7 @@ export async function trainModel(config: TrainConfig, data: TrainInput, onProgre
             if (report) logits = tf.keep(out);
             return tf.losses.softmaxCrossEntropy(y, out) as tf.Scalar;
           })(params.variables);
+          optimizer.setLearningRate(learningRateAt(learningRateSchedule, config.learningRate, step, totalSteps));
           // Masked weights end at exactly zero.
           optimizer.apply(params.variables, grads, masks);
           const scored = logits as tf.Tensor2D | undefined;

@@ -9,7 +9,9 @@
  *   the cost of a model apart from its epochs (worker start, test predictions) at about
  *   1.7 core-seconds;
  * - so one MLP epoch over 60,000 images costs (548 - 2 - 20 x 1.7) / 96 = 5.33 core-seconds;
- * - a LeNet-5 (CNN) epoch cost 32.5 core-seconds (195 s of CPU for 6 epochs): 6.1 times.
+ * - a LeNet-5 (CNN) epoch cost 32.5 core-seconds (195 s of CPU for 6 epochs): 6.1 times;
+ *   the CNN's own recipe (cosine-decayed learning rate) sets one number per step and
+ *   keeps the epochs, so it costs the same.
  *
  * The estimate shares that work among min(workers, cores, models) workers; it is a guide
  * (a busy machine is slower), and the form says it is one.
