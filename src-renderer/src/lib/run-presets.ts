@@ -9,9 +9,9 @@
  *   the cost of a model apart from its epochs (worker start, test predictions) at about
  *   1.7 core-seconds;
  * - so one MLP epoch over 60,000 images costs (548 - 2 - 20 x 1.7) / 96 = 5.33 core-seconds;
- * - a LeNet-5 (CNN) epoch cost 32.5 core-seconds (195 s of CPU for 6 epochs): 6.1 times;
- *   the CNN's own recipe (cosine-decayed learning rate) sets one number per step and
- *   keeps the epochs, so it costs the same.
+ * - the `quick` preset with `--arch cnn` (16 LeNet-5s x 6 epochs with the CNN's recipe,
+ *   4 int8 copies) took 1,183.6 s with 2 workers on 2 quiet cores (2026-12-02): one CNN
+ *   epoch costs (2,367 - 2 - 20 x 1.7) / 96 = 24.3 core-seconds, 4.55 times an MLP epoch.
  *
  * The estimate shares that work among min(workers, cores, models) workers; it is a guide
  * (a busy machine is slower), and the form says it is one.
@@ -48,7 +48,7 @@ export const DEFAULT_PRESET: PresetName = 'smoke';
 const FIXED_CORE_SECONDS = 2;
 const PER_MODEL_CORE_SECONDS = 1.7;
 const MLP_EPOCH_CORE_SECONDS = 5.33;
-const CNN_FACTOR = 6.1;
+const CNN_FACTOR = 4.55;
 const FULL_SPLIT = 60_000;
 
 /** Expected wall-clock seconds of a run of this design on `cores` cores with `workers` workers (default: all cores). */
