@@ -9,7 +9,6 @@ training images, scored on the 10,000 test images.
 
 SCHEDULE: constant | cosine (LR to 0 over the run, per step). Prints one JSON line per
 seed: the recipe, the seed, test top-1, wall and CPU seconds."""
-import gzip
 import json
 import math
 import sys
@@ -18,17 +17,15 @@ import time
 import numpy as np
 import torch
 
+from idx import read_idx
+
 torch.set_num_threads(1)
 folder, schedule, lr, epochs, batch = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 seeds = [int(s) for s in sys.argv[6:]]
 
 
 def idx(name):
-    with gzip.open(f"{folder}/{name}", "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+    return read_idx(folder, name)
 
 
 train_pixels = idx("train-images-idx3-ubyte.gz").astype(np.float64) / 255

@@ -2,13 +2,14 @@
 max-pool 2, conv 5x5x16 'valid', max-pool 2, dense 120-84-10, ReLU), Adam 1e-3,
 batch 128, one pass over the first N training images of Fashion-MNIST, on one thread
 (PyTorch, Debian's python3-torch). Prints one JSON line: seconds (wall and CPU), images/s."""
-import gzip
 import json
 import sys
 import time
 
 import numpy as np
 import torch
+
+from idx import read_idx
 
 torch.set_num_threads(1)
 torch.manual_seed(1)
@@ -17,11 +18,7 @@ count = int(sys.argv[2])
 
 
 def idx(name):
-    with gzip.open(f"{folder}/{name}", "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+    return read_idx(folder, name)
 
 
 x = idx("train-images-idx3-ubyte.gz")[:count].reshape(-1, 1, 28, 28).astype(np.float32) / 255

@@ -1,7 +1,6 @@
 """Peer for the training bench: LeNet-300-100, Adam 1e-3, batch 128, one epoch on
 Fashion-MNIST, then test predictions, on one thread (PyTorch, Debian's python3-torch).
 Prints one JSON line: seconds for the job, images/s, test top-1."""
-import gzip
 import json
 import sys
 import time
@@ -9,17 +8,15 @@ import time
 import numpy as np
 import torch
 
+from idx import read_idx
+
 torch.set_num_threads(1)
 torch.manual_seed(1)
 folder = sys.argv[1]
 
 
 def idx(name):
-    with gzip.open(f"{folder}/{name}", "rb") as f:
-        data = f.read()
-    dims = data[3]
-    shape = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(dims)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
+    return read_idx(folder, name)
 
 
 x_train = idx("train-images-idx3-ubyte.gz").reshape(-1, 784).astype(np.float32) / 255
