@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,4 +27,13 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** A refusal as every bad input must give one: exit 1 and one line on stderr, `pie-audit: ` and the reason. */
+export function expectOneLineRefusal(result: CliResult, reason: RegExp): void {
+  expect(result.code, result.stdout).toBe(1);
+  const lines = result.stderr.trim().split('\n');
+  expect(lines, result.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(/^pie-audit: /);
+  expect(lines[0]).toMatch(reason);
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { expectOneLineRefusal, ROOT, runCli } from '../helpers/cli.js';
 import { dbSnapshot, tempDir } from '../helpers/data.js';
 
 const BAD = path.join(ROOT, 'test', 'fixtures', 'bad');
@@ -85,12 +85,7 @@ describe('the bad-input corpus: each file refused with its reason, the database 
 
   it.each(CASES)('%s', async (_what, args, reason) => {
     const before = dbSnapshot(db);
-    const result = await runCli(['--db', db, ...args]);
-    expect(result.code, result.stdout).toBe(1);
-    const lines = result.stderr.trim().split('\n');
-    expect(lines, result.stderr).toHaveLength(1);
-    expect(lines[0]).toMatch(/^pie-audit: /);
-    expect(lines[0]).toMatch(reason);
+    expectOneLineRefusal(await runCli(['--db', db, ...args]), reason);
     expect(dbSnapshot(db)).toBe(before);
   });
 
